@@ -1,0 +1,87 @@
+"""Many descriptions at once: expand files, directories, globs and JSON Lines; check them in 1..N processes.
+
+Results stream in input order, so memory stays flat however many descriptions there are.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import multiprocessing
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+from .description import DescriptionError, load_description, parse_description
+from .report import Report
+
+DESCRIPTION_SUFFIXES = {".yaml", ".yml", ".json", ".ttl", ".jsonld", ".jsonl"}
+Item = tuple[str, object]   # (source, path or parsed JSON line)
+
+
+def expand(inputs: list[str]) -> Iterator[Item]:
+    """Yield (source, payload) for every description named by files, directories, globs or .jsonl files."""
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            paths = sorted(p for p in path.rglob("*") if p.suffix.lower() in DESCRIPTION_SUFFIXES and p.is_file())
+        elif not path.exists() and glob.has_magic(raw):
+            paths = [Path(p) for p in sorted(glob.glob(raw, recursive=True))]
+            if not paths:
+                yield raw, DescriptionError(raw, "(file)", "the pattern matches no file")
+                continue
+        else:
+            paths = [path]
+        for p in paths:
+            if p.suffix.lower() == ".jsonl":
+                yield from _lines(p)
+            else:
+                yield str(p), p
+
+
+def _lines(path: Path) -> Iterator[Item]:
+    try:
+        fh = path.open(encoding="utf-8")
+    except OSError as exc:
+        yield str(path), DescriptionError(str(path), "(file)", f"cannot be read: {exc.strerror}")
+        return
+    with fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            source = f"{path}:{number}"
+            try:
+                yield source, json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield source, DescriptionError(source, "(syntax)", f"not valid JSON: {exc.msg}")
+
+
+_ENGINE = None
+
+
+def _check(args: tuple) -> Report | DescriptionError:
+    global _ENGINE
+    (source, payload), as_of, lang, include_all = args
+    if isinstance(payload, DescriptionError):
+        return payload
+    try:
+        desc = load_description(payload) if isinstance(payload, Path) else parse_description(payload, source)
+    except DescriptionError as exc:
+        return exc
+    if _ENGINE is None:
+        from .engine import Engine
+
+        _ENGINE = Engine.load()
+    return _ENGINE.check(desc, as_of=as_of, lang=lang, include_all=include_all)
+
+
+def run(inputs: list[str], *, as_of: date | None, lang: str = "en", include_all: bool = False, jobs: int = 1,
+        stream: bool = False) -> Iterator[Report | DescriptionError]:
+    """Check every description named by ``inputs``; a bad one yields its error and the others still run."""
+    work = ((item, as_of, lang, include_all) for item in expand(inputs))
+    if jobs <= 1:
+        yield from map(_check, work)
+        return
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    with ctx.Pool(jobs) as pool:
+        yield from pool.imap(_check, work, chunksize=16)

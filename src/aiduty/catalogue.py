@@ -1,0 +1,454 @@
+"""Obligation queries for legal teams: filter, show, instruments, campaigns, diff, coverage; safe read-only SPARQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+
+from .conditions import All, AnyOf, Expr, HasRole, PropertyTest
+from .kb import Campaign, Duty, Instrument, KnowledgeBase
+from .vocab import AID, PREFIXES, SH
+
+
+# ------------------------------------------------------------------------------------------------ obligations
+
+
+def in_force(duty: Duty, kb: KnowledgeBase, day: date) -> bool:
+    inst = kb.instruments[duty.instrument]
+    return (inst.exists_on(day) and duty.instrument_status != "draft" and duty.in_force_from is not None
+            and duty.in_force_from <= day and (duty.in_force_until is None or day <= duty.in_force_until))
+
+
+def role_and_broader(kb: KnowledgeBase, role_id: str) -> set[str]:
+    role = kb.roles[role_id]
+    return {role_id} | {kb.roles_by_class[c].id for c in role.broader}
+
+
+class QueryError(ValueError):
+    """A refused or failed query: the message says why."""
+
+
+def filter_duties(kb: KnowledgeBase, *, role: str | None = None, instrument: str | None = None,
+                  article: int | None = None, campaign: str | None = None, as_of: date | None = None,
+                  search: str | None = None) -> list[Duty]:
+    if role is not None and role not in kb.roles:
+        raise QueryError(f"unknown role {role!r}; roles: {', '.join(sorted(kb.roles))}")
+    if instrument is not None and instrument not in kb.instruments:
+        raise QueryError(f"unknown instrument {instrument!r}; codes: {', '.join(sorted(kb.instruments))}")
+    if campaign is not None:
+        code, _, target = campaign.partition("/")
+        if code not in kb.campaigns:
+            raise QueryError(f"unknown campaign {code!r}; codes: {', '.join(sorted(kb.campaigns))}")
+        if target and f"{code}/{target}" not in {t.id for t in kb.campaigns[code].targets}:
+            raise QueryError(f"campaign {code} has no target {target!r}")
+    roles = role_and_broader(kb, role) if role else None
+    needle = search.casefold() if search else None
+    out = []
+    for d in kb.duties.values():
+        if roles is not None and d.bearer not in roles:
+            continue
+        if instrument is not None and not any(c.instrument == instrument for c in d.citations):
+            continue
+        if article is not None and not any(c.article == article and (instrument is None or c.instrument == instrument) for c in d.citations):
+            continue
+        if campaign is not None and not any(t == campaign or t.startswith(campaign + "/") for t in d.campaign_targets):
+            continue
+        if as_of is not None and not in_force(d, kb, as_of):
+            continue
+        if needle and needle not in _haystack(d):
+            continue
+        out.append(d)
+    return sorted(out, key=lambda d: (d.instrument, d.citations[0].article or 0, d.citations[0].paragraph or 0, d.citations[0].item or 0, d.id))
+
+
+def _haystack(d: Duty) -> str:
+    parts = [d.id, *d.title.values(), *d.summary.values(), *d.remediation.values(), *(c.label[k] for c in d.citations for k in c.label)]
+    return " ".join(parts).casefold()
+
+
+def describe_condition(expr: Expr, kb: KnowledgeBase, lang: str) -> str:
+    """A condition in plain words, from its compiled shape."""
+    join = {"en": (" and ", " or "), "zh": ("，且", "，或")}[lang]
+    if isinstance(expr, HasRole):
+        role = kb.roles_by_class[expr.role]
+        return (f"the service is a {role.label.get('en')}" if lang == "en" else f"服务属于{role.label.get('zh')}")
+    if isinstance(expr, PropertyTest):
+        path = kb.facts[expr.path].path if expr.path in kb.facts else str(expr.path)
+        tests = []
+        if expr.has_value:
+            tests.append(("includes " if lang == "en" else "包含 ") + ", ".join(_term(v) for v in expr.has_value)
+                         if len(expr.has_value) > 1 or not isinstance(expr.has_value[0], Literal) else "= " + _term(expr.has_value[0]))
+        if expr.in_values is not None:
+            tests.append(("is one of " if lang == "en" else "属于 ") + ", ".join(_term(v) for v in expr.in_values))
+        if expr.min_inclusive is not None:
+            tests.append(f"≥ {expr.min_inclusive}")
+        if expr.max_inclusive is not None:
+            tests.append(f"≤ {expr.max_inclusive}")
+        if not tests:
+            tests.append("is not empty" if lang == "en" else "不为空")
+        return f"{path} " + " ".join(tests)
+    if isinstance(expr, All):
+        return join[0].join(describe_condition(p, kb, lang) for p in expr.parts)
+    if isinstance(expr, AnyOf):
+        return "(" + join[1].join(describe_condition(p, kb, lang) for p in expr.parts) + ")"
+    return str(expr)
+
+
+def _term(v) -> str:
+    if isinstance(v, Literal):
+        return str(v).lower() if isinstance(v.toPython(), bool) else str(v)
+    return str(v).rsplit("#", 1)[-1]
+
+
+def describe_requirement(duty: Duty, kb: KnowledgeBase, lang: str) -> list[str]:
+    """What meets the duty, one line per tested fact."""
+    lines = []
+    for shape in duty.requirement_shapes:
+        for ps in kb.shapes.objects(shape, SH.property):
+            path = kb.shapes.value(ps, SH.path)
+            if kb.shapes.value(ps, SH.severity) == SH.Info or path == AID.states:
+                continue
+            fact = kb.facts[path].path if path in kb.facts else str(path)
+            if (lst := kb.shapes.value(ps, SH["in"])) is not None:
+                lines.append(f"{fact} ∈ {{{', '.join(_term(v) for v in Collection(kb.shapes, lst))}}}")
+            elif (n := kb.shapes.value(ps, SH.minInclusive)) is not None:
+                lines.append(f"{fact} ≥ {n}")
+            elif (v := kb.shapes.value(ps, SH.hasValue)) is not None:
+                lines.append(f"{fact} includes {_term(v)}")
+        msg = kb.shapes.value(shape, SH.message)
+        if kb.shapes.value(shape, SH["or"]) is not None:
+            fact = kb.shapes.value(shape, AID.fact)
+            texts = {o.language: str(o) for o in kb.shapes.objects(shape, SH.message) if isinstance(o, Literal)}
+            lines.append(f"{kb.facts[fact].path if fact in kb.facts else ''}: " + ("not: " if lang == "en" else "不得：") + texts.get(lang, texts.get("en", "")))
+    return lines
+
+
+def duty_json(kb: KnowledgeBase, d: Duty, lang: str = "en", full: bool = False) -> dict[str, Any]:
+    """The duty fields of the report (design §5) minus the per-service ones; ``full`` adds the card's extras."""
+    out: dict[str, Any] = {
+        "id": d.id, "title": d.title, "summary": d.summary, "rule_type": d.rule_type,
+        "citations": [c.as_json() for c in d.citations], "bearer": d.bearer,
+        "applies_when": {"label": d.condition_label, "condition": describe_condition(d.condition, kb, lang)},
+        "remediation": d.remediation, "campaign_targets": list(d.campaign_targets), "precedents": list(d.precedents),
+        "in_force_from": d.in_force_from.isoformat() if d.in_force_from else None,
+        "in_force_until": d.in_force_until.isoformat() if d.in_force_until else None,
+        "instrument_status": d.instrument_status, "confidence": d.confidence,
+        "facts": list(d.facts),
+    }
+    if d.confidence_note:
+        out["confidence_note"] = d.confidence_note
+    if d.penalty_note or d.penalty:
+        out["penalty"] = {"note": d.penalty_note, "citations": [c.as_json() for c in d.penalty]}
+        if d.max_fine_cny:
+            out["penalty"]["max_fine_cny"] = d.max_fine_cny
+    if full:
+        out["satisfied_by"] = describe_requirement(d, kb, lang) if d.requirement_shapes else None
+        out["no_description_can_confirm"] = d.no_description_can_confirm
+        out["provisions"] = [{"label": c.label, "summary": c.summary} for c in d.citations]
+        for key in ("specialises", "overlaps", "replaces", "supports"):
+            out[key] = list(getattr(d, key))
+        out["specialised_by"] = sorted(x.id for x in kb.duties.values() if d.id in x.specialises)
+        out["replaced_by"] = sorted(x.id for x in kb.duties.values() if d.id in x.replaces)
+        out["supported_by"] = sorted(x.id for x in kb.duties.values() if d.id in x.supports)
+    return out
+
+
+def instrument_json(kb: KnowledgeBase, i: Instrument) -> dict[str, Any]:
+    return {
+        "code": i.code, "title": i.title, "short_title": i.short_title, "type": i.instrument_type, "status": i.status,
+        "published_on": _iso(i.published_on), "in_force_from": _iso(i.in_force_from), "in_force_until": _iso(i.in_force_until),
+        "superseded_by": i.superseded_by, "regulators": list(i.regulators), "confidence": i.confidence,
+        "sources": list(i.sources), "summary": i.summary,
+        "duties": sorted(d.id for d in kb.duties.values() if d.instrument == i.code),
+    }
+
+
+def campaign_state(c: Campaign, day: date) -> str:
+    if c.start and day < c.start:
+        return "upcoming"
+    if c.end and day > c.end:
+        return "past"
+    return "active" if c.start else "unknown"
+
+
+def campaign_json(kb: KnowledgeBase, c: Campaign, day: date) -> dict[str, Any]:
+    return {
+        "code": c.code, "title": c.label, "summary": c.description, "regulators": list(c.regulators),
+        "start": _iso(c.start), "end": _iso(c.end), "state": campaign_state(c, day), "confidence": c.confidence,
+        "confidence_note": c.confidence_note or None, "sources": list(c.sources),
+        "targets": [{"id": t.id, "code": t.code, "title": t.label, "summary": t.description, "phase": t.phase or None,
+                     "kind": t.kind, "confidence": t.confidence, "duties": list(t.duties)} for t in c.targets],
+    }
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def diff(kb: KnowledgeBase, start: date, end: date) -> dict[str, list[dict[str, Any]]]:
+    """Duties that came into force, lapsed, or changed citation (a successor replaced them) between two days."""
+    before = {d.id for d in kb.duties.values() if in_force(d, kb, start)}
+    after = {d.id for d in kb.duties.values() if in_force(d, kb, end)}
+    came, lapsed = after - before, before - after
+    renumbered = []
+    for did in sorted(came):
+        for old in kb.duties[did].replaces:
+            if old in lapsed:
+                renumbered.append({"from": old, "to": did,
+                                   "from_citations": [c.label for c in kb.duties[old].citations],
+                                   "to_citations": [c.label for c in kb.duties[did].citations]})
+    moved = {r["to"] for r in renumbered} | {r["from"] for r in renumbered}
+    brief = lambda did: {"id": did, "title": kb.duties[did].title, "citations": [c.label for c in kb.duties[did].citations],  # noqa: E731
+                         "in_force_from": _iso(kb.duties[did].in_force_from), "in_force_until": _iso(kb.duties[did].in_force_until)}
+    return {"came_into_force": [brief(d) for d in sorted(came - moved)],
+            "lapsed": [brief(d) for d in sorted(lapsed - moved)],
+            "changed_citation": renumbered}
+
+
+# ------------------------------------------------------------------------------------------------ SPARQL
+
+FORBIDDEN_MESSAGE = "read-only endpoint: {} is refused"
+DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_ROW_LIMIT = 10_000
+
+
+def prologue() -> str:
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+def vet_query(text: str):
+    """Parse a SPARQL query and refuse updates, SERVICE, FROM/FROM NAMED and LOAD before anything runs."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import parser
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    full = prologue() + text
+    try:
+        parsed = parser.parseQuery(full)
+    except ParseException as exc:
+        try:
+            parser.parseUpdate(full)
+        except ParseException:
+            raise QueryError(f"not a valid SPARQL query: {exc.msg} (line {exc.lineno - len(PREFIXES)}, column {exc.col})") from None
+        raise QueryError(FORBIDDEN_MESSAGE.format("an update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE …)")) from None
+    body = parsed[1]
+    if body.get("datasetClause"):
+        raise QueryError(FORBIDDEN_MESSAGE.format("FROM / FROM NAMED"))
+    query = translateQuery(parsed)
+    if _contains(query.algebra, "ServiceGraphPattern") or "SERVICE" in _keywords(text):
+        raise QueryError(FORBIDDEN_MESSAGE.format("SERVICE (federated query)"))
+    return query
+
+
+def _keywords(text: str) -> set[str]:
+    import re
+
+    stripped = re.sub(r'"[^"]*"|\'[^\']*\'|<[^>\s]*>|#[^\n]*', " ", text)
+    return {w.upper() for w in re.findall(r"[A-Za-z]+", stripped)}
+
+
+def _contains(node, name: str) -> bool:
+    stack, seen = [node], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if getattr(n, "name", None) == name:
+            return True
+        if isinstance(n, dict):
+            stack.extend(n.values())
+        elif isinstance(n, (list, tuple)):
+            stack.extend(n)
+    return False
+
+
+@dataclass
+class SparqlResult:
+    kind: str                      # "select", "ask", "graph"
+    variables: list[str]
+    rows: list[dict[str, Any]]     # SPARQL JSON bindings
+    boolean: bool | None = None
+    graph: str | None = None       # Turtle, for CONSTRUCT/DESCRIBE
+    truncated: bool = False
+
+
+def _term_json(t) -> dict[str, str]:
+    if isinstance(t, URIRef):
+        return {"type": "uri", "value": str(t)}
+    if isinstance(t, Literal):
+        out = {"type": "literal", "value": str(t)}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype:
+            out["datatype"] = str(t.datatype)
+        return out
+    return {"type": "bnode", "value": str(t)}
+
+
+def run_query(kb: KnowledgeBase, text: str, row_limit: int = DEFAULT_ROW_LIMIT) -> SparqlResult:
+    """Run a vetted query in this process (callers that need a time limit use ``run_query_limited``)."""
+    import rdflib.plugins.sparql
+
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False    # defence in depth: never fetch a graph
+    query = vet_query(text)
+    result = _kb_graph(kb).query(query)
+    if result.type == "ASK":
+        return SparqlResult("ask", [], [], boolean=bool(result.askAnswer))
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        g = Graph()
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        for i, triple in enumerate(result.graph):
+            if i >= row_limit:
+                return SparqlResult("graph", [], [], graph=g.serialize(format="turtle"), truncated=True)
+            g.add(triple)
+        return SparqlResult("graph", [], [], graph=g.serialize(format="turtle"))
+    variables = [str(v) for v in result.vars]
+    rows, truncated = [], False
+    for i, row in enumerate(result):
+        if i >= row_limit:
+            truncated = True
+            break
+        rows.append({v: _term_json(row[v]) for v in variables if row[v] is not None})
+    return SparqlResult("select", variables, rows, truncated=truncated)
+
+
+_GRAPH_CACHE: dict[str, Graph] = {}
+
+
+def _kb_graph(kb: KnowledgeBase) -> Graph:
+    if kb.content_hash not in _GRAPH_CACHE:
+        _GRAPH_CACHE[kb.content_hash] = kb.graph()
+    return _GRAPH_CACHE[kb.content_hash]
+
+
+def _child(conn, text: str, row_limit: int) -> None:
+    from .kb import load
+
+    try:
+        conn.send(("ok", run_query(load(), text, row_limit)))
+    except QueryError as exc:
+        conn.send(("refused", str(exc)))
+    except Exception as exc:  # a failing query must not take the caller down
+        conn.send(("error", f"query failed: {exc}"))
+
+
+class QueryTimeout(RuntimeError):
+    pass
+
+
+def run_query_limited(text: str, timeout_s: float = DEFAULT_TIMEOUT_S, row_limit: int = DEFAULT_ROW_LIMIT) -> SparqlResult:
+    """Vet, then run the query in a child process that is killed when it passes its time limit."""
+    vet_query(text)                                  # refuse before anything runs
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, text, row_limit), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(timeout_s):
+            raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped")
+        status, payload = parent.recv()
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if status != "ok":
+        raise QueryError(payload)
+    return payload
+
+
+def sparql_json(result: SparqlResult) -> dict[str, Any]:
+    if result.kind == "ask":
+        return {"head": {}, "boolean": result.boolean}
+    return {"head": {"vars": result.variables}, "results": {"bindings": result.rows}}
+
+
+def sparql_csv(result: SparqlResult, delimiter: str = ",") -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    if result.kind == "ask":
+        writer.writerow(["boolean"])
+        writer.writerow([str(result.boolean).lower()])
+        return buf.getvalue()
+    writer.writerow(result.variables if delimiter == "," else [f"?{v}" for v in result.variables])
+    for row in result.rows:
+        cells = []
+        for v in result.variables:
+            t = row.get(v)
+            if t is None:
+                cells.append("")
+            elif delimiter == "\t":
+                cells.append(f"<{t['value']}>" if t["type"] == "uri" else json.dumps(t["value"], ensure_ascii=False) + (f"@{t['xml:lang']}" if "xml:lang" in t else ""))
+            else:
+                cells.append(t["value"])
+        writer.writerow(cells)
+    return buf.getvalue()
+
+
+def sparql_xml(result: SparqlResult) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
+    out.append("</head>")
+    if result.kind == "ask":
+        out.append(f"<boolean>{str(result.boolean).lower()}</boolean>")
+    else:
+        out.append("<results>")
+        for row in result.rows:
+            out.append("<result>")
+            for v, t in row.items():
+                if t["type"] == "uri":
+                    inner = f"<uri>{escape(t['value'])}</uri>"
+                elif t["type"] == "bnode":
+                    inner = f"<bnode>{escape(t['value'])}</bnode>"
+                else:
+                    attrs = f" xml:lang={quoteattr(t['xml:lang'])}" if "xml:lang" in t else (f" datatype={quoteattr(t['datatype'])}" if "datatype" in t else "")
+                    inner = f"<literal{attrs}>{escape(t['value'])}</literal>"
+                out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
+            out.append("</result>")
+        out.append("</results>")
+    out.append("</sparql>")
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------ coverage
+
+
+def coverage_markdown(kb: KnowledgeBase) -> str:
+    """docs/coverage.md: instrument × article -> duties, and the provisions that carry none, with the reason."""
+    lines = ["# Coverage of the knowledge base", "",
+             "Generated by `aiduty coverage` from the knowledge base; `tests/test_kb.py` fails when this file is stale.", "",
+             f"Knowledge base {kb.version}: {len(kb.instruments)} instruments, {len(kb.duties)} duties, "
+             f"{len(kb.campaigns)} campaigns, {len(kb.precedents)} enforcement precedents.", ""]
+    for code in sorted(kb.instruments):
+        inst = kb.instruments[code]
+        lines += [f"## {code} — {inst.title.get('en', '')} / {inst.title.get('zh', '')}", "",
+                  f"Status: {inst.status}; in force {_iso(inst.in_force_from) or '—'}"
+                  + (f" to {_iso(inst.in_force_until)}" if inst.in_force_until else "") + f"; confidence {inst.confidence}.", "",
+                  "| provision | duties |", "|---|---|"]
+        rows: dict[str, list[str]] = {}
+        keys: dict[str, tuple] = {}
+        for d in kb.duties.values():
+            for c in d.citations:
+                if c.instrument == code:
+                    rows.setdefault(c.label["en"], []).append(f"`{d.id}` ({d.confidence})")
+                    keys[c.label["en"]] = (c.article or 0, c.paragraph or 0, c.item or 0, c.clause or "")
+        for label in sorted(rows, key=lambda k: keys[k]):
+            lines.append(f"| {label} | {', '.join(sorted(rows[label]))} |")
+        without = [(c, why) for c, why in kb.provisions_without_duty if c.instrument == code]
+        if without:
+            lines += ["", "Provisions with no duty:", "", "| provision | why |", "|---|---|"]
+            lines += [f"| {c.label['en']} | {why.get('en', '')} |" for c, why in without]
+        lines.append("")
+    return "\n".join(lines)

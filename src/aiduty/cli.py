@@ -1,0 +1,374 @@
+"""The ``aiduty`` command line (design §6). Exit codes: 0 no gap, 1 at least one gap, 2 bad input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .description import DescriptionError, ServiceDescription
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Which duties of China's AI regulations apply to a service, which are met, and what is missing.")
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+    ttl = "ttl"
+
+
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def fail(message: str) -> None:
+    typer.echo(f"aiduty: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def parse_day(value: Optional[str], option: str = "--as-of") -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: expected a date YYYY-MM-DD, got {value!r}")
+
+
+def _engine():
+    from .engine import Engine
+
+    return Engine.load()
+
+
+@app.command()
+def check(
+    files: list[str] = typer.Argument(..., help="Service descriptions (YAML, JSON, Turtle, JSON-LD), directories, globs or .jsonl files"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Apply the law as of this day (YYYY-MM-DD); default today"),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", help="text, json, jsonl, markdown or ttl"),
+    lang: Lang = typer.Option(Lang.en, "--lang"),
+    show_all: bool = typer.Option(False, "--all", help="Also list the duties that do not apply, with the reason"),
+    jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes for many descriptions"),
+) -> None:
+    """Check service descriptions: applicable duties, gaps, unknowns and the questions still to answer."""
+    from . import batch, render
+
+    day = parse_day(as_of)
+    results = batch.run(files, as_of=day, lang=lang.value, include_all=show_all, jobs=jobs,
+                        stream=fmt is CheckFormat.jsonl)
+    reports, bad = [], 0
+    for item in results:
+        if isinstance(item, DescriptionError):
+            bad += 1
+            typer.echo(f"aiduty: {item}", err=True)
+            continue
+        if fmt is CheckFormat.jsonl:
+            typer.echo(json.dumps(item.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
+        reports.append(item) if fmt is not CheckFormat.jsonl else reports.append(item.has_gap)
+    if fmt is CheckFormat.json:
+        if reports:
+            typer.echo(render.to_json(reports, single=len(reports) == 1 and bad == 0 and len(files) == 1))
+    elif fmt is CheckFormat.markdown:
+        typer.echo("\n".join(render.to_markdown(r) for r in reports), nl=False)
+    elif fmt is CheckFormat.ttl:
+        for r in reports:
+            typer.echo(render.to_graph(r).serialize(format="turtle"))
+    elif fmt is CheckFormat.text:
+        for r in reports:
+            typer.echo(render.to_text(r, color=sys.stdout.isatty()))
+    gaps = any(r if isinstance(r, bool) else r.has_gap for r in reports)
+    raise typer.Exit(2 if bad else 1 if gaps else 0)
+
+
+@app.command()
+def facts(
+    file: str = typer.Argument(..., help="A service description"),
+    fmt: str = typer.Option("ttl", "--format", help="ttl or jsonld"),
+) -> None:
+    """Print the RDF facts graph a description becomes (exactly what the engine validates)."""
+    from .description import load_description
+    from .facts import build_facts
+    from .kb import load
+
+    if fmt not in ("ttl", "jsonld"):
+        fail(f"--format: expected ttl or jsonld, got {fmt!r}")
+    try:
+        desc = load_description(file)
+    except DescriptionError as exc:
+        fail(str(exc))
+    graph = build_facts(desc, load()).graph
+    typer.echo(graph.serialize(format="turtle" if fmt == "ttl" else "json-ld"))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the service description (for editor autocompletion)."""
+    typer.echo(json.dumps(ServiceDescription.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+def _kb():
+    from .kb import load
+
+    return load()
+
+
+def _print_json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _pick(text: dict, lang: Lang) -> str:
+    return text.get(lang.value) or text.get("en") or text.get("zh") or ""
+
+
+@app.command()
+def obligations(
+    role: Optional[str] = typer.Option(None, "--role", help="A role id; includes the duties of its broader roles"),
+    instrument: Optional[str] = typer.Option(None, "--instrument", help="An instrument code, e.g. LABEL-2025"),
+    article: Optional[int] = typer.Option(None, "--article", help="An article number (with --instrument)"),
+    campaign: Optional[str] = typer.Option(None, "--campaign", help="CODE or CODE/TARGET, e.g. QINGLANG-2026-AI/P1-5"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Only duties in force on this day"),
+    search: Optional[str] = typer.Option(None, "--search", help="Text to find in titles, summaries, remediation (en or zh)"),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    lang: Lang = typer.Option(Lang.en, "--lang"),
+) -> None:
+    """List obligations by role, instrument, article, campaign target, date or text."""
+    from .catalogue import QueryError, duty_json, filter_duties
+
+    kb = _kb()
+    try:
+        found = filter_duties(kb, role=role, instrument=instrument, article=article, campaign=campaign,
+                              as_of=parse_day(as_of), search=search)
+    except QueryError as exc:
+        fail(str(exc))
+    if fmt is ListFormat.json:
+        _print_json([duty_json(kb, d, lang.value) for d in found])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(found)} obligations", title_justify="left", expand=True)
+    for col, ratio in (("id", 3), ("citation", 2), ("title", 4), ("bearer", 2), ("status", 1), ("confidence", 1)):
+        table.add_column(col, ratio=ratio)
+    for d in found:
+        table.add_row(d.id, "; ".join(c.label[lang.value] for c in d.citations), _pick(d.title, lang), d.bearer,
+                      d.instrument_status, d.confidence)
+    Console(width=160).print(table)
+
+
+@app.command()
+def show(
+    obligation_id: str = typer.Argument(..., help="An obligation id, e.g. label-2025-art5-implicit-metadata"),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    lang: Lang = typer.Option(Lang.en, "--lang"),
+) -> None:
+    """Show one obligation's full card: texts, citations, when it applies, what meets it, penalties, links."""
+    from .catalogue import duty_json
+
+    kb = _kb()
+    duty = kb.duties.get(obligation_id)
+    if duty is None:
+        close = sorted(d for d in kb.duties if obligation_id.split("-art")[0] in d)[:5]
+        fail(f"no obligation {obligation_id!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    card = duty_json(kb, duty, lang.value, full=True)
+    if fmt is ListFormat.json:
+        _print_json(card)
+        return
+    L = lang.value
+    lines = [f"{_pick(duty.title, lang)}  [{duty.id}]", "",
+             _pick(duty.summary, lang), "",
+             f"Citations: " + "; ".join(c.label[L] for c in duty.citations)]
+    lines += [f"  {c.label[L]}: {_pick(c.summary, lang)}" for c in duty.citations if c.summary]
+    lines += [f"Rule type: {duty.rule_type}   Bearer: {duty.bearer}",
+              f"Instrument status: {duty.instrument_status}   Confidence: {duty.confidence}"
+              + (f" ({_pick(duty.confidence_note, lang)})" if duty.confidence_note else ""),
+              f"In force: {card['in_force_from'] or '—'}" + (f" to {card['in_force_until']}" if card["in_force_until"] else ""),
+              f"Applies when: {_pick(duty.condition_label, lang)}",
+              f"  ({card['applies_when']['condition']})"]
+    if card["satisfied_by"]:
+        lines += ["Met when:"] + [f"  {x}" for x in card["satisfied_by"]]
+    elif duty.no_description_can_confirm:
+        lines.append("Met when: no service description can confirm it (reported as 'applicable')")
+    lines.append(f"Remediation: {_pick(duty.remediation, lang)}")
+    if "penalty" in card:
+        lines.append(f"Penalty: {_pick(duty.penalty_note, lang)} " + "; ".join(c.label[L] for c in duty.penalty))
+    for key, title in (("campaign_targets", "Campaign targets"), ("precedents", "Precedents"), ("specialises", "Specialises"),
+                       ("specialised_by", "Specialised by"), ("overlaps", "Overlaps with"), ("replaces", "Replaces"),
+                       ("replaced_by", "Replaced by"), ("supports", "Supports"), ("supported_by", "Supported by")):
+        if card.get(key):
+            lines.append(f"{title}: {', '.join(card[key])}")
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def instruments(fmt: ListFormat = typer.Option(ListFormat.text, "--format"), lang: Lang = typer.Option(Lang.en, "--lang")) -> None:
+    """List the instruments: code, title, status, dates, confidence."""
+    from .catalogue import instrument_json
+
+    kb = _kb()
+    data = [instrument_json(kb, i) for i in sorted(kb.instruments.values(), key=lambda i: i.code)]
+    if fmt is ListFormat.json:
+        _print_json(data)
+        return
+    for i in data:
+        until = f" to {i['in_force_until']}" if i["in_force_until"] else ""
+        typer.echo(f"{i['code']:<16} {i['status']:<21} in force {i['in_force_from'] or '—'}{until}  "
+                   f"[{i['confidence']}] {_pick(i['title'], lang)} ({len(i['duties'])} duties)")
+
+
+@app.command()
+def campaigns(
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Past, active or upcoming relative to this day; default today"),
+    lang: Lang = typer.Option(Lang.en, "--lang"),
+) -> None:
+    """List enforcement campaigns (not law) with their targets and the obligations each polices."""
+    from .catalogue import campaign_json
+
+    kb = _kb()
+    day = parse_day(as_of) or date.today()
+    data = [campaign_json(kb, c, day) for c in sorted(kb.campaigns.values(), key=lambda c: c.code)]
+    if fmt is ListFormat.json:
+        _print_json(data)
+        return
+    for c in data:
+        typer.echo(f"{c['code']} [{c['state']}, {c['confidence']}] {_pick(c['title'], lang)} "
+                   f"({c['start'] or '?'} – {c['end'] or '?'})")
+        for t in c["targets"]:
+            typer.echo(f"  {t['code']:<6} {_pick(t['title'], lang)}")
+            typer.echo(f"         → {', '.join(t['duties'])}")
+
+
+class SparqlFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def sparql(
+    query: str = typer.Argument(..., help="A SPARQL query, or a file holding one"),
+    fmt: SparqlFormat = typer.Option(SparqlFormat.table, "--format"),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds before the query is stopped"),
+    limit: int = typer.Option(10_000, "--limit", min=1, help="Most rows returned"),
+) -> None:
+    """Run a read-only SPARQL query over the knowledge base (standard prefixes bound)."""
+    from .catalogue import QueryError, QueryTimeout, run_query_limited, sparql_csv, sparql_json
+
+    path = Path(query)
+    text = path.read_text(encoding="utf-8") if query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and path.is_file()) else query
+    try:
+        result = run_query_limited(text, timeout, limit)
+    except (QueryError, QueryTimeout) as exc:
+        fail(str(exc))
+    if result.truncated:
+        typer.echo(f"aiduty: results cut at {limit} rows (--limit)", err=True)
+    if result.kind == "graph":
+        typer.echo(result.graph)
+    elif fmt is SparqlFormat.json:
+        _print_json(sparql_json(result))
+    elif fmt is SparqlFormat.csv:
+        typer.echo(sparql_csv(result), nl=False)
+    elif result.kind == "ask":
+        typer.echo("true" if result.boolean else "false")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*result.variables)
+        for row in result.rows:
+            table.add_row(*(row[v]["value"] if v in row else "" for v in result.variables))
+        Console(width=200).print(table)
+
+
+@app.command()
+def export(fmt: str = typer.Option("ttl", "--format", help="ttl, nt or jsonld")) -> None:
+    """Print the whole knowledge base (ontology and shapes) as RDF."""
+    formats = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+    if fmt not in formats:
+        fail(f"--format: expected ttl, nt or jsonld, got {fmt!r}")
+    typer.echo(_kb().graph().serialize(format=formats[fmt]))
+
+
+@app.command("diff")
+def diff_cmd(
+    start: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
+    end: str = typer.Option(..., "--to", help="YYYY-MM-DD"),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    lang: Lang = typer.Option(Lang.en, "--lang"),
+) -> None:
+    """Obligations that came into force, changed citation (e.g. the CSL renumbering) or lapsed between two days."""
+    from .catalogue import diff
+
+    result = diff(_kb(), parse_day(start, "--from"), parse_day(end, "--to"))
+    if fmt is ListFormat.json:
+        _print_json(result)
+        return
+    for key, title in (("came_into_force", "Came into force"), ("lapsed", "Lapsed")):
+        typer.echo(f"{title} ({len(result[key])}):")
+        for d in result[key]:
+            typer.echo(f"  {d['id']}  {'; '.join(c[lang.value] for c in d['citations'])}  {_pick(d['title'], lang)}")
+    typer.echo(f"Changed citation ({len(result['changed_citation'])}):")
+    for r in result["changed_citation"]:
+        typer.echo(f"  {r['from']} → {r['to']}: {'; '.join(c[lang.value] for c in r['from_citations'])} → "
+                   f"{'; '.join(c[lang.value] for c in r['to_citations'])}")
+
+
+@app.command()
+def coverage(check_only: bool = typer.Option(False, "--check", help="Exit 1 if docs/coverage.md is stale")) -> None:
+    """Write docs/coverage.md (instrument × article → obligations; provisions without a duty and why)."""
+    from .catalogue import coverage_markdown
+
+    text = coverage_markdown(_kb())
+    target = Path("docs/coverage.md")
+    if check_only:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            typer.echo("aiduty: docs/coverage.md is stale; run `aiduty coverage`", err=True)
+            raise typer.Exit(1)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {target}")
+
+
+@app.command("lint")
+def lint_cmd() -> None:
+    """Check the knowledge base with its own SHACL shapes (shapes/kb/)."""
+    from .kb import lint
+
+    problems = lint()
+    for p in problems:
+        typer.echo(p)
+    typer.echo(f"{len(problems)} problem(s)", err=True)
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(2, "--workers", min=1, help="Worker processes for checks and SPARQL"),
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from .api import Settings, create_app
+
+    uvicorn.run(create_app(Settings(workers=workers)), host=host, port=port, log_level="warning")
+
+
+def main() -> None:  # console script entry point
+    app()

@@ -1,0 +1,291 @@
+"""The service description (design §4): pydantic models and safe loaders for YAML, JSON, Turtle and JSON-LD.
+
+Every fact is optional except ``id`` and ``name``: ``None`` means "not stated", never "false". Unknown keys are
+rejected so that a typo cannot silently turn a fact into an unknown.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
+
+Modality = Literal["text", "image", "audio", "video", "virtual_scene"]
+AlgorithmType = Literal[
+    "generation_synthesis", "personalised_push", "ranking_selection", "search_filtering", "dispatch_decision"
+]
+PublicOpinionFeature = Literal[
+    "forum", "blog", "microblog", "chat_room", "group_chat", "public_account", "comments", "short_video",
+    "live_streaming", "information_sharing", "mini_program",
+]
+GenaiFilingStatus = Literal["filed", "registered", "pending", "none"]
+AlgorithmFilingStatus = Literal["filed", "pending", "none"]
+MetadataField = Literal[
+    "Label", "ContentProducer", "ProduceID", "ReservedCode1", "ContentPropagator", "PropagateID", "ReservedCode2"
+]
+Months = StrictInt
+Flag = StrictBool | None
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provider(_Section):
+    name: str | None = None
+    credit_code: str | None = Field(None, description="Unified social credit code")
+    based_in_mainland_china: Flag = None
+
+
+class Reach(_Section):
+    mainland_china_public: Flag = Field(None, description="Offered to the public in mainland China (GENAI-2023 Art 2)")
+    enterprise_internal_only: Flag = Field(None, description="Developed or used only inside organisations")
+    minors: Flag = Field(None, description="People under 18 can use it")
+    under_14: Flag = Field(None, description="Children under 14 can use it")
+    elderly: Flag = Field(None, description="Designed for or widely used by elderly people (ALGO-2022 Art 19)")
+    registered_users: StrictInt | None = Field(None, ge=0)
+    monthly_active_users: StrictInt | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Reach":
+        if self.enterprise_internal_only and self.mainland_china_public:
+            raise ValueError("enterprise_internal_only and mainland_china_public cannot both be true")
+        if self.under_14 and self.minors is False:
+            raise ValueError("under_14 is true, so minors cannot be false (children under 14 are minors)")
+        return self
+
+
+class UpstreamModel(_Section):
+    name: str | None = None
+    filing_number: str | None = None
+
+
+class Capabilities(_Section):
+    generates: list[Modality] | None = Field(None, description="AI-generated or synthesised output; [] for none")
+    via_api: Flag = None
+    upstream_model: UpstreamModel | None = None
+    trains_models: Flag = None
+    human_like_dialogue: Flag = None
+    voice_synthesis: Flag = None
+    face_or_body_editing: Flag = None
+    immersive_scenes: Flag = None
+    biometric_editing: Flag = None
+    export: Flag = None
+    unlabelled_on_request: Flag = None
+    user_publishing: Flag = None
+    hosts_user_content: Flag = None
+    public_opinion_features: list[PublicOpinionFeature] | None = None
+    public_opinion_capacity: Flag = None
+    app_distribution: Flag = None
+    recommendation: list[AlgorithmType] | None = None
+    news_information: Flag = None
+    sells_to_consumers: Flag = None
+    dispatches_workers: Flag = None
+    publishes_ai_content: Flag = None
+    personal_information: Flag = None
+    sensitive_personal_information: Flag = None
+    automated_decisions: Flag = None
+    emotional_companion: Flag = None
+    digital_virtual_human: Flag = None
+    real_person_likeness: Flag = None
+
+
+class Controls(_Section):
+    security_assessment: Flag = None
+    genai_filing: GenaiFilingStatus | None = None
+    genai_filing_number: str | None = None
+    algorithm_filing: AlgorithmFilingStatus | None = None
+    algorithm_filing_number: str | None = None
+    filing_number_displayed: Flag = None
+    explicit_labels: list[Modality] | None = None
+    export_keeps_labels: Flag = None
+    implicit_metadata_labels: Flag = None
+    metadata_fields: list[MetadataField] | None = None
+    watermarking: Flag = None
+    agreement_explains_labelling: Flag = None
+    unlabelled_output_log_months: Months | None = Field(None, ge=0)
+    platform_checks_metadata: Flag = None
+    platform_declaration_prompt: Flag = None
+    platform_labels_suspected: Flag = None
+    platform_writes_propagation_metadata: Flag = None
+    app_review_checks_labelling: Flag = None
+    app_review_checks_filings: Flag = None
+    content_moderation: Flag = None
+    illegal_content_library: Flag = None
+    illegal_content_reporting: Flag = None
+    rumour_refutation: Flag = None
+    complaint_channel: Flag = None
+    complaint_process_published: Flag = None
+    real_identity_verification: Flag = None
+    service_agreement: Flag = None
+    intended_users_disclosed: Flag = None
+    user_input_protection: Flag = None
+    log_retention_months: Months | None = Field(None, ge=0)
+    lawful_training_data: Flag = None
+    training_data_quality: Flag = None
+    annotation_rules: Flag = None
+    poisoning_defences: Flag = None
+    algorithm_disclosure: Flag = None
+    personalisation_opt_out: Flag = None
+    tag_management: Flag = None
+    algorithm_review: Flag = None
+    ethics_review: Flag = None
+    no_price_discrimination: Flag = None
+    elderly_mode: Flag = None
+    worker_protections: Flag = None
+    minors_mode: Flag = None
+    anti_addiction: Flag = None
+    guardian_consent: Flag = None
+    no_automated_marketing_to_minors: Flag = None
+    pipia: Flag = None
+    separate_consent: Flag = None
+    edited_person_consent: Flag = None
+    biometric_tool_assessment: Flag = None
+    ai_disclosure: Flag = None
+    usage_reminders: Flag = None
+    easy_exit: Flag = None
+    crisis_handover: Flag = None
+    no_virtual_intimacy_for_minors: Flag = None
+    digital_human_label: Flag = None
+    likeness_consent: Flag = None
+    incident_response: Flag = None
+    staff_training: Flag = None
+    news_licence: Flag = None
+    label_tamper_protection: Flag = None
+    prerelease_label_verification: Flag = None
+
+
+class ServiceDescription(_Section):
+    """A company's description of one AI service (input contract, version 1)."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$", max_length=100, description="Stable id, [a-z0-9-]+")
+    name: str = Field(min_length=1)
+    description: str | None = None
+    launch_date: date | None = Field(None, description="Filing deadlines count from here")
+    provider: Provider = Provider()
+    reach: Reach = Reach()
+    capabilities: Capabilities = Capabilities()
+    controls: Controls = Controls()
+
+
+SECTIONS = ("provider", "reach", "capabilities", "controls")
+
+
+def leaf_paths(model: type[BaseModel] = ServiceDescription, prefix: str = "") -> list[str]:
+    """Every fact path of the description, e.g. ``controls.log_retention_months``."""
+    paths: list[str] = []
+    for name, field in model.model_fields.items():
+        inner = field.annotation
+        nested = next((t for t in getattr(inner, "__args__", (inner,)) if isinstance(t, type) and issubclass(t, BaseModel)), None)
+        if nested is not None:
+            paths += leaf_paths(nested, f"{prefix}{name}.")
+        else:
+            paths.append(prefix + name)
+    return paths
+
+
+def stated_facts(desc: ServiceDescription) -> dict[str, Any]:
+    """The facts the description states, by path (``[]`` counts as stated; ``None`` does not)."""
+    flat: dict[str, Any] = {}
+
+    def walk(model: BaseModel, prefix: str) -> None:
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                walk(value, f"{prefix}{name}.")
+            elif value is not None:
+                flat[prefix + name] = value
+
+    walk(desc, "")
+    return flat
+
+
+# ------------------------------------------------------------------------------------------------ loading
+
+
+class DescriptionError(ValueError):
+    """Bad input: names the file, the field path and the problem."""
+
+    def __init__(self, source: str, field: str, problem: str):
+        self.source, self.field, self.problem = source, field, problem
+        super().__init__(f"{source}: {field}: {problem}")
+
+    def as_dict(self) -> dict[str, str]:
+        return {"file": self.source, "field": self.field, "problem": self.problem}
+
+
+MAX_BYTES = 1 << 20
+RDF_FORMATS = {".ttl": "turtle", ".jsonld": "json-ld"}
+
+
+def parse_description(data: Any, source: str = "<input>") -> ServiceDescription:
+    """Validate a parsed mapping; raise DescriptionError naming the first bad field."""
+    if isinstance(data, ServiceDescription):
+        return data
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise DescriptionError(source, "(top level)", f"expected a mapping of fields, got {kind}")
+    try:
+        return ServiceDescription.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        problem = err["msg"]
+        if err["type"] == "extra_forbidden":
+            problem = "unknown field (check the spelling against `aiduty schema`)"
+        elif err["type"] == "missing":
+            problem = "required field is missing"
+        elif err["type"] == "literal_error":
+            problem = f"{err['msg']}; got {err.get('input')!r}"
+        elif "input" in err and not isinstance(err["input"], (dict, list)):
+            problem = f"{err['msg']}; got {err['input']!r}"
+        more = len(exc.errors()) - 1
+        if more:
+            problem += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise DescriptionError(source, field, problem) from None
+
+
+def parse_text(text: str, fmt: str, source: str = "<input>") -> ServiceDescription:
+    """Parse description text in ``fmt`` (yaml, json, turtle, json-ld)."""
+    if fmt in ("turtle", "json-ld"):
+        from .rdf_input import description_from_rdf  # only RDF users pay for the import
+
+        return parse_description(description_from_rdf(text, fmt, source), source)
+    try:
+        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else (f" at line {exc.lineno}" if hasattr(exc, "lineno") else "")
+        raise DescriptionError(source, "(syntax)", f"not valid {fmt.upper()}{line}: {getattr(exc, 'problem', None) or getattr(exc, 'msg', exc)}") from None
+    return parse_description(data, source)
+
+
+def load_description(path: str | Path) -> ServiceDescription:
+    """Read and validate one description file; the format follows the extension (YAML by default)."""
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DescriptionError(source, "(file)", "no such file") from None
+    except IsADirectoryError:
+        raise DescriptionError(source, "(file)", "is a directory, not a description file") from None
+    except OSError as exc:
+        raise DescriptionError(source, "(file)", f"cannot be read: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise DescriptionError(source, "(file)", f"larger than {MAX_BYTES} bytes")
+    if not raw.strip():
+        raise DescriptionError(source, "(file)", "is empty")
+    if b"\x00" in raw:
+        raise DescriptionError(source, "(file)", "is binary, not a text description")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DescriptionError(source, "(file)", "is not UTF-8 text") from None
+    suffix = path.suffix.lower()
+    fmt = RDF_FORMATS.get(suffix) or ("json" if suffix == ".json" else "yaml")
+    return parse_text(text, fmt, source)

@@ -1,0 +1,133 @@
+"""Description -> facts: the stated values, the derivations the law implies, the roles, and the RDF facts graph.
+
+The entailed role classes are added here in Python (no inference per check). ``Facts.graph`` is exactly the
+graph the engine validates (``aiduty facts`` prints it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from .conditions import Context, Outcome, Truth
+from .description import ServiceDescription, stated_facts
+from .kb import KnowledgeBase, Role
+from .vocab import AID, PREFIXES, enum_namespace, fact_property
+
+
+@dataclass(frozen=True)
+class Derivation:
+    path: str
+    value: Any
+    because: str
+
+
+@dataclass(frozen=True)
+class RoleFinding:
+    role: Role
+    outcome: Outcome
+
+
+@dataclass
+class Facts:
+    description: ServiceDescription
+    node: URIRef
+    stated: dict[str, Any]              # path -> value, after derivations
+    derivations: list[Derivation]
+    roles: dict[URIRef, RoleFinding]     # role class -> three-valued finding
+    context: Context
+    graph: Graph
+
+
+def render_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(render_value(v) for v in value) + "]"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def derive(stated: dict[str, Any]) -> list[Derivation]:
+    """Facts the description implies without stating them (design §4, last paragraph)."""
+    out: list[Derivation] = []
+    if stated.get("reach.under_14") is True and "reach.minors" not in stated:
+        out.append(Derivation("reach.minors", True, "reach.under_14 = true: children under 14 are minors"))
+    features = stated.get("capabilities.public_opinion_features")
+    # Only "yes" follows from the features: PUBOP-2018 Art 2 also covers any other channel for public opinion
+    # or mobilisation, so an empty list leaves the capacity unknown rather than false.
+    if features and "capabilities.public_opinion_capacity" not in stated:
+        out.append(Derivation("capabilities.public_opinion_capacity", True,
+                              f"capabilities.public_opinion_features = {render_value(features)} (PUBOP-2018 Art 2)"))
+    if stated.get("reach.enterprise_internal_only") is True and "reach.mainland_china_public" not in stated:
+        out.append(Derivation("reach.mainland_china_public", False,
+                              "reach.enterprise_internal_only = true: not offered to the public (GENAI-2023 Art 2)"))
+    return out
+
+
+def _rdf_values(path: str, value: Any) -> tuple:
+    ns = enum_namespace(path)
+    items = value if isinstance(value, list) else [value]
+    if ns is not None:
+        return tuple(ns[v] for v in items)
+    if isinstance(value, bool):
+        return (Literal(value),)
+    if isinstance(value, int):
+        return (Literal(value, datatype=XSD.integer),)
+    if isinstance(value, date):
+        return (Literal(value, datatype=XSD.date),)
+    return (Literal(value),)
+
+
+def service_node(service_id: str) -> URIRef:
+    return URIRef(f"urn:aiduty:service:{service_id}")
+
+
+def build_facts(desc: ServiceDescription, kb: KnowledgeBase) -> Facts:
+    stated = stated_facts(desc)
+    derivations = derive(stated)
+    for d in derivations:
+        stated[d.path] = d.value
+    values = {fact_property(p): _rdf_values(p, v) for p, v in stated.items()}
+    describe = lambda prop, vals: f"{kb.facts[prop].path} = {render_value(stated[kb.facts[prop].path])}"  # noqa: E731
+    base = Context(values, frozenset(values), {}, describe)
+
+    # Roles: each from its own condition, then a narrower role entails its broader ones.
+    own = {role.cls: role.condition.evaluate(base) for role in kb.roles.values()}
+    findings: dict[URIRef, Outcome] = dict(own)
+    for role in kb.roles.values():
+        for broader in role.broader:
+            findings[broader] = _either(findings[broader], own[role.cls], role)
+    context = Context(values, frozenset(values), findings, describe)
+
+    node = service_node(desc.id)
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    g.add((node, RDF.type, AID.Service))
+    for cls, outcome in findings.items():
+        if outcome.truth is Truth.TRUE:
+            g.add((node, RDF.type, cls))
+    for prop, vals in values.items():
+        g.add((node, AID.states, prop))
+        for v in vals:
+            g.add((node, prop, v))
+    g.add((node, DCTERMS.identifier, Literal(desc.id)))
+    return Facts(desc, node, stated, derivations,
+                 {cls: RoleFinding(kb.roles_by_class[cls], o) for cls, o in findings.items()}, context, g)
+
+
+def _either(current: Outcome, narrower: Outcome, role: Role) -> Outcome:
+    """A broader role holds if its own condition or any narrower role's holds."""
+    if current.truth is Truth.TRUE:
+        return current
+    if narrower.truth is Truth.TRUE:
+        return Outcome(Truth.TRUE, because=(f"role {role.id}",) + narrower.because)
+    if Truth.UNKNOWN in (current.truth, narrower.truth):
+        return Outcome(Truth.UNKNOWN, missing=current.missing | narrower.missing)
+    return current

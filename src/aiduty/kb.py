@@ -1,0 +1,529 @@
+"""The knowledge base: ontology/ and shapes/ read once per process, checked, compiled and cached by content hash.
+
+Everything a check needs is precomputed here: the role hierarchy's closure, the compiled three-valued
+conditions, the index of campaign targets and precedents per duty, and the shapes graph handed to pyshacl.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from .conditions import Expr, compile_condition
+from .vocab import AID, CN, DPV, ELI, PROV, SH, fact_paths
+
+Text = dict[str, str]
+RULE_TYPES = {DPV.Obligation: "obligation", DPV.Prohibition: "prohibition", DPV.Recommendation: "recommendation"}
+STATUS_PRIORITY = {"binding": 0, "binding-standard": 1, "recommended-standard": 2, "draft": 3}
+
+
+def data_root() -> Path:
+    """ontology/ and shapes/: $AIDUTY_DATA if set, else shipped inside the wheel, else beside src/ in a checkout."""
+    if os.environ.get("AIDUTY_DATA"):
+        return Path(os.environ["AIDUTY_DATA"]).resolve()
+    packaged = resources.files("aiduty") / "data"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2]
+
+
+# ------------------------------------------------------------------------------------------------ model
+
+
+@dataclass(frozen=True)
+class Citation:
+    instrument: str
+    iri: str
+    article: int | None = None
+    paragraph: int | None = None
+    item: int | None = None
+    clause: str | None = None
+    label: Text = field(default_factory=dict)
+    summary: Text = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        out: dict = {"instrument": self.instrument}
+        for key in ("article", "paragraph", "item", "clause"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        out["label"] = self.label
+        return out
+
+
+@dataclass(frozen=True)
+class Instrument:
+    code: str
+    iri: str
+    title: Text
+    short_title: Text
+    instrument_type: Text
+    status: str
+    published_on: date | None
+    in_force_from: date | None
+    in_force_until: date | None
+    confidence: str
+    superseded_by: str | None
+    regulators: tuple[str, ...]
+    sources: tuple[str, ...]
+    summary: Text
+
+    def exists_on(self, day: date) -> bool:
+        return self.published_on is None or self.published_on <= day
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    cls: URIRef
+    label: Text
+    definition: Text
+    broader: tuple[URIRef, ...]          # the whole chain of broader roles
+    condition: Expr
+    condition_label: Text
+
+
+@dataclass(frozen=True)
+class Fact:
+    path: str
+    prop: URIRef
+    label: Text
+    question: Text
+
+
+@dataclass(frozen=True)
+class Duty:
+    id: str
+    iri: URIRef
+    title: Text
+    summary: Text
+    rule_type: str
+    bearer: str
+    bearer_class: URIRef
+    citations: tuple[Citation, ...]
+    instrument: str
+    condition_shape: URIRef
+    condition: Expr
+    condition_label: Text
+    requirement_shapes: tuple[URIRef, ...]
+    no_description_can_confirm: bool
+    remediation: Text
+    in_force_from: date | None
+    in_force_until: date | None
+    instrument_status: str
+    confidence: str
+    confidence_note: Text
+    penalty: tuple[Citation, ...]
+    penalty_note: Text
+    max_fine_cny: int | None
+    specialises: tuple[str, ...]
+    overlaps: tuple[str, ...]
+    replaces: tuple[str, ...]
+    supports: tuple[str, ...]
+    campaign_targets: tuple[str, ...]
+    precedents: tuple[str, ...]
+    facts: tuple[str, ...]               # description paths the condition and requirement read
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str                              # CAMPAIGN/CODE
+    code: str
+    campaign: str
+    label: Text
+    description: Text
+    phase: Text
+    kind: str
+    confidence: str
+    duties: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Campaign:
+    code: str
+    label: Text
+    description: Text
+    regulators: tuple[str, ...]
+    start: date | None
+    end: date | None
+    confidence: str
+    confidence_note: Text
+    sources: tuple[str, ...]
+    targets: tuple[Target, ...]
+
+
+@dataclass(frozen=True)
+class Precedent:
+    id: str
+    label: Text
+    description: Text
+    date: date | None
+    concerns: tuple[str, ...]
+    findings: tuple[Text, ...]
+    measures: tuple[Text, ...]
+    instruments: tuple[str, ...]
+    fine_note: Text
+    confidence: str
+    duties: tuple[str, ...]
+
+
+@dataclass
+class KnowledgeBase:
+    version: str
+    content_hash: str
+    ontology: Graph
+    shapes: Graph
+    instruments: dict[str, Instrument]
+    roles: dict[str, Role]
+    roles_by_class: dict[URIRef, Role]
+    facts: dict[URIRef, Fact]
+    duties: dict[str, Duty]
+    campaigns: dict[str, Campaign]
+    precedents: dict[str, Precedent]
+    shape_duty: dict[URIRef, str]       # requirement shape -> duty id
+    provisions_without_duty: list[tuple[Citation, Text]]
+
+    def graph(self) -> Graph:
+        """The whole knowledge base as one graph (for SPARQL and export)."""
+        g = Graph()
+        for prefix, ns in self.ontology.namespaces():
+            g.bind(prefix, ns)
+        g += self.ontology
+        g += self.shapes
+        return g
+
+    def fact_for_path(self, path: str) -> Fact | None:
+        return next((f for f in self.facts.values() if f.path == path), None)
+
+
+# ------------------------------------------------------------------------------------------------ reading
+
+
+def kb_files(root: Path | None = None) -> list[Path]:
+    root = root or data_root()
+    files = sorted((root / "ontology").rglob("*.ttl")) + sorted(p for p in (root / "shapes").rglob("*.ttl") if "kb" not in p.relative_to(root / "shapes").parts[:-1])
+    if not files:
+        raise FileNotFoundError(f"no knowledge base files under {root}")
+    return files
+
+
+def content_hash(files: list[Path], root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _text(g: Graph, s, p) -> Text:
+    out: Text = {}
+    for o in g.objects(s, p):
+        if isinstance(o, Literal) and o.language in ("en", "zh") and o.language not in out:
+            out[o.language] = str(o)
+    return out
+
+
+def _date(g: Graph, s, p) -> date | None:
+    v = g.value(s, p)
+    return v.toPython() if isinstance(v, Literal) else None
+
+
+def _notation(g: Graph, concept) -> str:
+    return str(g.value(concept, SKOS.notation) or str(concept).rsplit("#", 1)[-1])
+
+
+def _ident(g: Graph, s) -> str:
+    return str(g.value(s, DCTERMS.identifier) or str(s).rstrip("/").rsplit("/", 1)[-1])
+
+
+ZH_DIGITS = "零一二三四五六七八九"
+
+
+def zh_number(n: int) -> str:
+    """12 -> 十二, 105 -> 一百零五 (article numbers)."""
+    if n < 10:
+        return ZH_DIGITS[n]
+    if n < 20:
+        return "十" + (ZH_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return ZH_DIGITS[n // 10] + "十" + (ZH_DIGITS[n % 10] if n % 10 else "")
+    rest = n % 100
+    tail = "" if rest == 0 else ("零" + ZH_DIGITS[rest] if rest < 10 else ("一" + zh_number(rest) if rest < 20 else zh_number(rest)))
+    return ZH_DIGITS[n // 100] + "百" + tail
+
+
+def render_label(inst: Instrument, article, paragraph, item, clause) -> Text:
+    code = inst.code
+    zh_title = inst.short_title.get("zh") or inst.title.get("zh", code)
+    if clause is not None:
+        return {"en": f"{code} clause {clause}", "zh": f"{zh_title} {clause}"}
+    en = f"{code} Art. {article}" + (f"({paragraph})" if paragraph else "") + (f" item {item}" if item else "")
+    zh = f"《{zh_title}》第{zh_number(article)}条" + (f"第{zh_number(paragraph)}款" if paragraph else "") + (f"第{zh_number(item)}项" if item else "")
+    return {"en": en, "zh": zh}
+
+
+class KnowledgeBaseError(ValueError):
+    pass
+
+
+def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
+    ontology, shapes = Graph(), Graph()
+    for path in files:
+        target = shapes if path.is_relative_to(root / "shapes") else ontology
+        try:
+            target.parse(path, format="turtle")
+        except Exception as exc:
+            raise KnowledgeBaseError(f"{path.relative_to(root)}: {exc}") from exc
+    g = ontology + shapes
+    version = str(ontology.value(URIRef("https://w3id.org/aiduty/ns"), OWL.versionInfo) or "0")
+
+    instruments: dict[str, Instrument] = {}
+    for s in g.subjects(RDF.type, AID.Instrument):
+        code = _ident(g, s)
+        superseded = g.value(s, AID.supersededBy)
+        instruments[code] = Instrument(
+            code=code, iri=str(s), title=_text(g, s, SKOS.prefLabel), short_title=_text(g, s, AID.shortTitle),
+            instrument_type=_text(g, s, AID.instrumentType), status=_notation(g, g.value(s, AID.status)),
+            published_on=_date(g, s, AID.publishedOn), in_force_from=_date(g, s, ELI.first_date_entry_in_force),
+            in_force_until=_date(g, s, ELI.date_no_longer_in_force),
+            confidence=_notation(g, g.value(s, AID.confidence)) if g.value(s, AID.confidence) else "credible-secondary",
+            superseded_by=_ident(g, superseded) if superseded else None,
+            regulators=tuple(sorted(_ident(g, r) for r in g.objects(s, ELI.passed_by))),
+            sources=tuple(sorted(str(x) for x in g.objects(s, DCTERMS.source))),
+            summary=_text(g, s, SKOS.definition) or _text(g, s, RDFS.comment),
+        )
+
+    def instrument_of(provision) -> Instrument:
+        node, seen = provision, set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            if (node, RDF.type, AID.Instrument) in g:
+                return instruments[_ident(g, node)]
+            node = g.value(node, ELI.is_part_of)
+        raise KnowledgeBaseError(f"provision {provision} is not part of any instrument")
+
+    @cache
+    def citation(provision) -> Citation:
+        inst = instrument_of(provision)
+        num = lambda p: int(g.value(provision, p)) if g.value(provision, p) is not None else None  # noqa: E731
+        clause = g.value(provision, AID.clause)
+        clause = str(clause) if clause is not None else None
+        article, paragraph, item = num(AID.article), num(AID.paragraph), num(AID.item)
+        if article is None and clause is None:
+            raise KnowledgeBaseError(f"provision {provision} has neither aid:article nor aid:clause")
+        return Citation(inst.code, str(provision), article, paragraph, item, clause,
+                        render_label(inst, article, paragraph, item, clause), _text(g, provision, SKOS.definition))
+
+    facts = {
+        prop: Fact(path, prop, _text(g, prop, SKOS.prefLabel) or {"en": path, "zh": path},
+                   _text(g, prop, AID.question) or {"en": f"What is {path}?", "zh": f"请说明 {path}。"})
+        for prop, path in fact_paths().items()
+    }
+
+    roles: dict[str, Role] = {}
+    for cls in g.subjects(RDF.type, AID.Role):
+        if cls == AID.Role:
+            continue
+        chain, node = [], g.value(cls, RDFS.subClassOf)
+        while node is not None and (node, RDF.type, AID.Role) in g:
+            chain.append(node)
+            node = g.value(node, RDFS.subClassOf)
+        shape = g.value(cls, AID.derivedWhen)
+        roles[_ident(g, cls)] = Role(_ident(g, cls), cls, _text(g, cls, SKOS.prefLabel), _text(g, cls, SKOS.definition),
+                                     tuple(chain), compile_condition(g, shape), _text(g, shape, RDFS.label))
+    roles_by_class = {r.cls: r for r in roles.values()}
+
+    # campaign targets and precedents, indexed by duty
+    targets_of: dict[str, list[str]] = {}
+    precedents_of: dict[str, list[str]] = {}
+    campaigns: dict[str, Campaign] = {}
+    for c in g.subjects(RDF.type, AID.Campaign):
+        code = _ident(g, c)
+        tlist = []
+        phases = list(g.objects(c, AID.phase))
+        target_nodes = [(t, None) for t in g.objects(c, AID.hasTarget)] + [(t, ph) for ph in phases for t in g.objects(ph, AID.hasTarget)]
+        for t, ph in target_nodes:
+            tcode = str(g.value(t, AID.targetCode) or _ident(g, t))
+            duties = tuple(sorted(_ident(g, d) for d in g.objects(t, AID.enforces)))
+            tid = f"{code}/{tcode}"
+            for d in duties:
+                targets_of.setdefault(d, []).append(tid)
+            conf = g.value(t, AID.confidence) or g.value(c, AID.confidence)
+            tlist.append(Target(tid, tcode, code, _text(g, t, SKOS.prefLabel), _text(g, t, SKOS.definition),
+                                _text(g, ph, SKOS.prefLabel) if ph is not None else {},
+                                str(g.value(t, AID.targetKind) or "duty"), _notation(g, conf) if conf else "reported", duties))
+        start = g.value(c, PROV.startedAtTime)
+        end = g.value(c, PROV.endedAtTime)
+        conf = g.value(c, AID.confidence)
+        campaigns[code] = Campaign(
+            code, _text(g, c, SKOS.prefLabel), _text(g, c, SKOS.definition),
+            tuple(sorted(_ident(g, r) for r in g.objects(c, PROV.wasAssociatedWith))),
+            _as_date(start), _as_date(end), _notation(g, conf) if conf else "reported", _text(g, c, AID.confidenceNote),
+            tuple(sorted(str(x) for x in g.objects(c, DCTERMS.source))), tuple(sorted(tlist, key=lambda t: _target_key(t.code))))
+    precedents: dict[str, Precedent] = {}
+    for e in g.subjects(RDF.type, AID.EnforcementAction):
+        pid = _ident(g, e)
+        duties = tuple(sorted(_ident(g, d) for d in g.objects(e, AID.enforces)))
+        for d in duties:
+            precedents_of.setdefault(d, []).append(pid)
+        conf = g.value(e, AID.confidence)
+        precedents[pid] = Precedent(
+            pid, _text(g, e, SKOS.prefLabel), _text(g, e, SKOS.definition),
+            _as_date(g.value(e, PROV.startedAtTime) or g.value(e, DCTERMS.date)),
+            tuple(sorted(str(x) for x in g.objects(e, AID.concerns))),
+            tuple(_text_nodes(g, e, AID.finding)), tuple(_text_nodes(g, e, AID.measureTaken)),
+            tuple(sorted(_ident(g, i) for i in g.objects(e, AID.citesInstrument))), _text(g, e, AID.fineNote),
+            _notation(g, conf) if conf else "credible-secondary", duties)
+
+    duties: dict[str, Duty] = {}
+    shape_duty: dict[URIRef, str] = {}
+    for d in g.subjects(RDF.type, AID.Duty):
+        did = _ident(g, d)
+        cites = tuple(sorted((citation(p) for p in g.objects(d, AID.cites)), key=_citation_key))
+        if not cites:
+            raise KnowledgeBaseError(f"duty {did} cites no provision")
+        inst = instruments[cites[0].instrument]
+        bearer_cls = g.value(d, AID.bearer)
+        if bearer_cls not in roles_by_class:
+            raise KnowledgeBaseError(f"duty {did} has bearer {bearer_cls}, not a known role")
+        cond_shape = g.value(d, AID.appliesWhen)
+        if cond_shape is None:
+            raise KnowledgeBaseError(f"duty {did} has no aid:appliesWhen")
+        condition = compile_condition(g, cond_shape)
+        req = tuple(sorted(g.objects(d, AID.satisfiedBy)))
+        for shape in req:
+            shape_duty[shape] = did
+        conf = g.value(d, AID.confidence)
+        fact_props = condition.facts() | _requirement_facts(shapes, req)
+        duties[did] = Duty(
+            id=did, iri=d, title=_text(g, d, SKOS.prefLabel), summary=_text(g, d, SKOS.definition),
+            rule_type=RULE_TYPES.get(g.value(d, AID.ruleType), "obligation"), bearer=roles_by_class[bearer_cls].id,
+            bearer_class=bearer_cls, citations=cites, instrument=inst.code, condition_shape=cond_shape,
+            condition=condition, condition_label=_text(g, cond_shape, RDFS.label), requirement_shapes=req,
+            no_description_can_confirm=bool(g.value(d, AID.noDescriptionCanConfirm)) and not req,
+            remediation=_text(g, d, AID.remediation),
+            in_force_from=_date(g, d, AID.inForceFrom) or inst.in_force_from,
+            in_force_until=_date(g, d, AID.inForceUntil) or inst.in_force_until,
+            instrument_status=inst.status, confidence=_notation(g, conf) if conf else inst.confidence,
+            confidence_note=_text(g, d, AID.confidenceNote),
+            penalty=tuple(sorted((citation(p) for p in g.objects(d, AID.penalty)), key=_citation_key)), penalty_note=_text(g, d, AID.penaltyNote),
+            max_fine_cny=int(g.value(d, AID.maxFineCNY)) if g.value(d, AID.maxFineCNY) is not None else None,
+            specialises=tuple(sorted(_ident(g, x) for x in g.objects(d, AID.specialises))),
+            overlaps=tuple(sorted({_ident(g, x) for x in g.objects(d, AID.overlapsWith)} | {_ident(g, x) for x in g.subjects(AID.overlapsWith, d)})),
+            replaces=tuple(sorted(_ident(g, x) for x in g.objects(d, DCTERMS.replaces))),
+            supports=tuple(sorted(_ident(g, x) for x in g.objects(d, AID.supports))),
+            campaign_targets=tuple(sorted(targets_of.get(did, []))), precedents=tuple(sorted(precedents_of.get(did, []))),
+            facts=tuple(sorted(facts[p].path for p in fact_props if p in facts)),
+        )
+
+    without = []
+    for p in set(g.subjects(AID.noDutyReason, None)):
+        if (p, RDF.type, AID.Provision) in g or g.value(p, ELI.is_part_of) is not None:
+            without.append((citation(p), _text(g, p, AID.noDutyReason)))
+    without.sort(key=lambda x: _citation_key(x[0]))
+
+    return KnowledgeBase(version, digest, ontology, shapes, instruments, roles, roles_by_class, facts, duties,
+                         campaigns, precedents, shape_duty, without)
+
+
+def _as_date(v) -> date | None:
+    if v is None:
+        return None
+    py = v.toPython()
+    return py.date() if hasattr(py, "date") and callable(py.date) else py if isinstance(py, date) else None
+
+
+def _text_nodes(g: Graph, s, p) -> list[Text]:
+    """Bilingual multi-valued text: literals grouped in order of their English/Chinese pairs."""
+    en = sorted(str(o) for o in g.objects(s, p) if isinstance(o, Literal) and o.language == "en")
+    zh = sorted(str(o) for o in g.objects(s, p) if isinstance(o, Literal) and o.language == "zh")
+    return [{"en": e, "zh": z} for e, z in zip(en, zh)] if len(en) == len(zh) else [{"en": e} for e in en] + [{"zh": z} for z in zh]
+
+
+def _target_key(code: str):
+    return tuple(int(x) if x.isdigit() else x for x in code.replace("-", " ").replace("P", "P ").split())
+
+
+def _citation_key(c: Citation):
+    return (c.instrument, c.article or 0, c.paragraph or 0, c.item or 0, c.clause or "")
+
+
+def _requirement_facts(shapes: Graph, req_shapes) -> set[URIRef]:
+    """Facts a requirement shape reads: property paths and aid:fact annotations (aid:states itself excluded)."""
+    out: set[URIRef] = set()
+    stack = list(req_shapes)
+    seen = set()
+    while stack:
+        s = stack.pop()
+        if s in seen:
+            continue
+        seen.add(s)
+        for p, o in shapes.predicate_objects(s):
+            if p == SH.path and isinstance(o, URIRef) and o != AID.states:
+                out.add(o)
+            elif p == AID.fact:
+                out.add(o)
+            elif p in (SH.property, SH.node, SH["not"]):
+                stack.append(o)
+            elif p in (SH["or"], SH["and"]):
+                stack.extend(Collection(shapes, o))
+    return out
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("AIDUTY_CACHE_DIR") or Path.home() / ".cache" / "aiduty")
+
+
+@cache
+def load(root: Path | None = None) -> KnowledgeBase:
+    """Load the knowledge base once per process; reuse a pickled build with the same content hash."""
+    root = root or data_root()
+    files = kb_files(root)
+    digest = content_hash(files, root)
+    cached = cache_dir() / f"kb-{digest[:32]}.pickle"
+    if cached.exists():
+        try:
+            with cached.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:
+            pass  # a stale or truncated cache is rebuilt below
+    kb = _build(files, root, digest)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only home still works, just without the cache
+    return kb
+
+
+def lint_shapes(root: Path | None = None) -> Graph:
+    root = root or data_root()
+    shapes = Graph()
+    for path in sorted((root / "shapes" / "kb").glob("*.ttl")):
+        shapes.parse(path, format="turtle")
+    return shapes
+
+
+def lint(kb: KnowledgeBase | None = None, graph: Graph | None = None, root: Path | None = None) -> list[str]:
+    """Run the KB lint (shapes/kb/*.ttl) over the knowledge base (or ``graph``); return the problems found."""
+    import pyshacl
+
+    graph = graph if graph is not None else (kb or load()).graph()
+    _, results, _ = pyshacl.validate(graph, shacl_graph=lint_shapes(root), inference="none", advanced=True)
+    problems = []
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        focus, msg, path = results.value(r, SH.focusNode), results.value(r, SH.resultMessage), results.value(r, SH.resultPath)
+        problems.append(" ".join(str(x) for x in (focus, path, msg) if x is not None))
+    return sorted(problems)

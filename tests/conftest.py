@@ -1,0 +1,25 @@
+"""Tests run the installed package against this checkout's knowledge base (AIDUTY_DATA); test_packaging.py
+checks the knowledge base shipped inside the wheel separately."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("AIDUTY_DATA", str(REPO))
+os.environ.setdefault("AIDUTY_CACHE_DIR", str(REPO / ".pytest_cache" / "aiduty-kb"))
+
+
+@pytest.fixture(scope="session")
+def kb():
+    from aiduty.kb import load
+
+    return load()
+
+
+@pytest.fixture(scope="session")
+def engine(kb):
+    from aiduty import Engine
+
+    return Engine(kb)

@@ -1,0 +1,130 @@
+"""The HTTP API: same reports as the CLI, the catalogue, SPARQL protocol, problem+json errors, limits."""
+
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from aiduty.api import Settings, create_app
+from aiduty.cli import app as cli
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "data" / "services" / "dreamy-canvas.yaml"
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(Settings(workers=2, max_body=64 * 1024, check_timeout=20, sparql_timeout=2, max_waiting=4))) as c:
+        yield c
+
+
+def problem(response, status):
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return response.json()
+
+
+def test_check_matches_the_cli(client):
+    body = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    api = client.post("/v1/check", json=body, params={"as_of": "2026-11-22"})
+    assert api.status_code == 200
+    assert api.headers["x-aiduty-kb-hash"] and api.headers["x-aiduty-kb-version"]
+    cli_out = CliRunner().invoke(cli, ["check", str(EXAMPLE), "--format", "json", "--as-of", "2026-11-22"])
+    assert api.json() == json.loads(cli_out.stdout)
+
+
+def test_bad_description_names_the_field(client):
+    body = problem(client.post("/v1/check", json={"id": "x", "name": "X", "reach": {"minorz": True}}), 422)
+    assert body["field"] == "reach.minorz" and "unknown field" in body["detail"]
+    body = problem(client.post("/v1/check", json=["not", "a", "mapping"]), 422)
+    problem(client.post("/v1/check", json={"id": "x", "name": "X"}, params={"as_of": "soon"}), 422)
+
+
+def test_catalogue_endpoints(client):
+    rows = client.get("/v1/obligations", params={"role": "app-distribution-platform"}).json()
+    assert "label-2025-art7-app-review-labelling" in {r["id"] for r in rows}
+    card = client.get("/v1/obligations/label-2025-art5-implicit-metadata", params={"lang": "zh"}).json()
+    assert card["citations"][0]["label"]["zh"] == "《人工智能生成合成内容标识办法》第五条"
+    problem(client.get("/v1/obligations/no-such-duty"), 404)
+    problem(client.get("/v1/obligations", params={"role": "wizard"}), 422)
+    assert client.get("/v1/instruments/CSL-2026").json()["in_force_from"] == "2026-01-01"
+    problem(client.get("/v1/instruments/FOO"), 404)
+    assert {c["code"] for c in client.get("/v1/campaigns").json()} >= {"QINGLANG-2026-AI"}
+    assert "properties" in client.get("/v1/schema/service").json()
+    assert client.get("/healthz").json()["status"] == "ok"
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_sparql_protocol(client):
+    q = "SELECT ?id WHERE { ?d a aid:Duty ; dct:identifier ?id } ORDER BY ?id LIMIT 3"
+    j = client.get("/v1/sparql", params={"query": q})
+    assert j.headers["content-type"].startswith("application/sparql-results+json") and len(j.json()["results"]["bindings"]) == 3
+    x = client.post("/v1/sparql", content=q, headers={"content-type": "application/sparql-query", "accept": "application/sparql-results+xml"})
+    assert x.text.count("<result>") == 3
+    c = client.post("/v1/sparql", data={"query": q}, headers={"accept": "text/csv"})
+    assert c.text.splitlines()[0] == "id" and len(c.text.splitlines()) == 4
+    t = client.get("/v1/sparql", params={"query": q}, headers={"accept": "text/tab-separated-values"})
+    assert t.text.splitlines()[0] == "?id"
+    for bad in ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }",
+                "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }"):
+        problem(client.get("/v1/sparql", params={"query": bad}), 400)
+    problem(client.post("/v1/sparql", data={"update": "CLEAR ALL"}), 400)
+    problem(client.get("/v1/sparql"), 400)
+
+
+def test_runaway_query_times_out_and_server_stays_up(client):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    problem(client.get("/v1/sparql", params={"query": slow}), 504)
+    assert client.get("/healthz").status_code == 200
+    ok = client.get("/v1/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert ok.json()["boolean"] is True
+
+
+def test_body_over_the_limit(client):
+    problem(client.post("/v1/check", content=b"{" + b" " * (70 * 1024) + b"}", headers={"content-type": "application/json"}), 413)
+
+
+def test_saturation_gives_503_never_another_5xx(client):
+    pool = client.app.state.pool
+    body = {"id": "x", "name": "X", "reach": {"mainland_china_public": True}, "capabilities": {"generates": ["text"]}}
+
+    def call(_):
+        return client.post("/v1/check", json=body).status_code
+
+    with ThreadPoolExecutor(32) as ex:
+        codes = list(ex.map(call, range(200)))
+    assert set(codes) <= {200, 503} and 200 in codes
+    assert pool.busy >= 0
+
+
+def test_real_server_end_to_end(tmp_path):
+    """Start `aiduty serve` on 127.0.0.1 and check a report over real HTTP."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "aiduty", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        body = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+        report = httpx.post(f"{url}/v1/check", json=body, params={"as_of": "2026-11-22"}, timeout=30).json()
+        assert report["service"]["id"] == "dreamy-canvas" and report["summary"]["gap"] >= 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

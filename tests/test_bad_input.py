@@ -1,0 +1,81 @@
+"""Bad input: exit 2, one clear message naming the file, the field path and the problem; no traceback; the
+other files' reports are not lost."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from aiduty.cli import app
+from aiduty.description import DescriptionError, load_description
+
+runner = CliRunner()
+
+GOOD = "id: good-one\nname: Good One\nreach:\n  mainland_china_public: false\n  enterprise_internal_only: true\n"
+CASES = {
+    "malformed.yaml": ("id: x\nname: [unclosed\n", "(syntax)", "not valid YAML"),
+    "malformed.json": ('{"id": "x", "name": }', "(syntax)", "not valid JSON"),
+    "empty.yaml": ("   \n", "(file)", "is empty"),
+    "list.yaml": ("- id: x\n- name: y\n", "(top level)", "expected a mapping"),
+    "typo.yaml": ("id: x\nname: X\nreach:\n  mainland_china_publc: true\n", "reach.mainland_china_publc", "unknown field"),
+    "wrong-type.yaml": ("id: x\nname: X\nreach:\n  minors: 'yes'\n", "reach.minors", "valid boolean"),
+    "bad-enum.yaml": ("id: x\nname: X\ncapabilities:\n  generates: [text, hologram]\n", "capabilities.generates.1", "hologram"),
+    "bad-id.yaml": ("id: Not_Valid\nname: X\n", "id", "pattern"),
+    "missing-name.yaml": ("id: x\n", "name", "required field is missing"),
+    "contradiction.yaml": ("id: x\nname: X\nreach:\n  under_14: true\n  minors: false\n", "reach", "under_14"),
+    "negative.yaml": ("id: x\nname: X\ncontrols:\n  log_retention_months: -1\n", "controls.log_retention_months", "greater than or equal"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_description_names_file_field_and_problem(tmp_path, name):
+    text, field, problem = CASES[name]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DescriptionError) as err:
+        load_description(path)
+    assert err.value.field == field
+    assert problem in err.value.problem
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert str(path) in result.stderr and field in result.stderr and "Traceback" not in result.output + result.stderr
+
+
+def test_binary_and_missing_files(tmp_path):
+    binary = tmp_path / "blob.yaml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    for path, problem in ((binary, "binary"), (tmp_path / "nope.yaml", "no such file")):
+        result = runner.invoke(app, ["check", str(path)])
+        assert result.exit_code == 2
+        assert problem in result.stderr and str(path) in result.stderr
+
+
+def test_one_bad_file_does_not_lose_the_others(tmp_path):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(GOOD, encoding="utf-8")
+    bad.write_text("id: x\nname: X\ncontrols:\n  pipia: maybe\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(bad), str(good), "--format", "json"])
+    assert result.exit_code == 2
+    reports = json.loads(result.stdout)
+    assert [r["service"]["id"] for r in reports] == ["good-one"]
+    assert "controls.pipia" in result.stderr
+
+
+def test_unsafe_json_ld_context_is_refused(tmp_path):
+    path = tmp_path / "svc.jsonld"
+    path.write_text(json.dumps({"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "urn:x", "@type": "aid:Service"}), encoding="utf-8")
+    with pytest.raises(DescriptionError) as err:
+        load_description(path)
+    assert "remote JSON-LD contexts" in err.value.problem
+
+
+def test_turtle_description_round_trips(tmp_path, kb):
+    from aiduty.facts import build_facts
+
+    source = tmp_path / "svc.yaml"
+    source.write_text("id: rdf-user\nname: RDF User\ncapabilities:\n  generates: []\n  via_api: true\ncontrols:\n  log_retention_months: 6\n", encoding="utf-8")
+    original = load_description(source)
+    turtle = tmp_path / "svc.ttl"
+    turtle.write_text(build_facts(original, kb).graph.serialize(format="turtle"), encoding="utf-8")
+    again = load_description(turtle)
+    assert again == original

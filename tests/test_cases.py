@@ -1,0 +1,50 @@
+"""Golden cases: tests/cases/<slug>/service.yaml checked through the CLI must give the statuses, citations,
+roles, questions and exit code of expected.yaml (see tests/cases/README.md for the format)."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from aiduty.cli import app
+
+CASES = sorted(p for p in (Path(__file__).parent / "cases").iterdir() if (p / "expected.yaml").exists())
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_golden_case(case):
+    expected = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
+    args = ["check", str(case / "service.yaml"), "--format", "json", "--all", "--as-of", str(expected["as_of"])]
+    result = runner.invoke(app, args)
+    assert result.exit_code == expected["exit_code"], result.stderr
+    report = json.loads(result.stdout)
+    duties = {d["id"]: d for d in report["duties"]}
+    roles = {r["id"]: r["status"] for r in report["roles"]}
+    for role in expected.get("roles", {}).get("hold", []):
+        assert roles.get(role) == "holds", f"role {role} should hold: {roles}"
+    for role in expected.get("roles", {}).get("unknown", []):
+        assert roles.get(role) == "unknown", f"role {role} should be unknown: {roles}"
+    for role in expected.get("roles", {}).get("absent", []):
+        assert role not in roles, f"role {role} should not hold: {roles}"
+    for duty_id, want in expected.get("duties", {}).items():
+        assert duty_id in duties, f"{duty_id} missing from the report"
+        got = duties[duty_id]
+        assert got["status"] == want["status"], f"{duty_id}: {got['status']} != {want['status']} ({got['applies_because']}, {got['findings']})"
+        if "citations" in want:
+            assert [c["label"]["en"] for c in got["citations"]] == want["citations"], duty_id
+        for q in want.get("questions", []):
+            assert q in got["questions"], f"{duty_id}: question {q} missing: {got['questions']}"
+        if "priority" in want:
+            assert got["priority"] == want["priority"], f"{duty_id}: {got['priority_reason']}"
+    for duty_id in expected.get("absent", []):
+        assert duty_id not in duties, f"{duty_id} should not be listed at all on {expected['as_of']}"
+    questions = [q["fact"] for q in report["questions"]]
+    for q in expected.get("questions", []):
+        assert q in questions, f"question {q} missing: {questions}"
+    for status, count in expected.get("summary", {}).items():
+        assert report["summary"][status] == count, f"summary {status}: {report['summary']}"
+    for status in expected.get("no_status", []):
+        assert not [d for d in duties.values() if d["status"] == status], f"no duty should be {status}"
