@@ -33,7 +33,7 @@ def problem(response, status):
 
 
 def test_check_matches_the_cli(client):
-    body = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    body = json.loads(json.dumps(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")), default=str))
     api = client.post("/v1/check", json=body, params={"as_of": "2026-11-22"})
     assert api.status_code == 200
     assert api.headers["x-aiduty-kb-hash"] and api.headers["x-aiduty-kb-version"]
@@ -122,7 +122,7 @@ def test_real_server_end_to_end(tmp_path):
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
-        body = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+        body = json.loads(json.dumps(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")), default=str))
         report = httpx.post(f"{url}/v1/check", json=body, params={"as_of": "2026-11-22"}, timeout=30).json()
         assert report["service"]["id"] == "dreamy-canvas" and report["summary"]["gap"] >= 1
     finally:

@@ -11,6 +11,7 @@ import os
 from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any, Literal
+from urllib.parse import parse_qs
 
 from fastapi import Body, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -217,9 +218,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if ctype.startswith("application/sparql-query"):
             text = (await request.body()).decode("utf-8", errors="replace")
         elif ctype.startswith("application/x-www-form-urlencoded"):
-            if "update" in (form := await request.form()):
+            form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
+            if "update" in form:
                 raise Problem(400, "Query refused", "read-only endpoint: updates are refused")
-            text = form.get("query")
+            text = form.get("query", [None])[0]
         else:
             raise Problem(415, "Unsupported media type", "send application/sparql-query or an urlencoded form")
         return await sparql(request, text)

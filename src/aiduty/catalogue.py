@@ -239,8 +239,8 @@ def vet_query(text: str):
         except ParseException:
             raise QueryError(f"not a valid SPARQL query: {exc.msg} (line {exc.lineno - len(PREFIXES)}, column {exc.col})") from None
         raise QueryError(FORBIDDEN_MESSAGE.format("an update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE …)")) from None
-    body = parsed[1]
-    if body.get("datasetClause"):
+    dataset = parsed[1].get("datasetClause")
+    if isinstance(dataset, list) and dataset:
         raise QueryError(FORBIDDEN_MESSAGE.format("FROM / FROM NAMED"))
     query = translateQuery(parsed)
     if _contains(query.algebra, "ServiceGraphPattern") or "SERVICE" in _keywords(text):
