@@ -76,6 +76,6 @@ def test_turtle_description_round_trips(tmp_path, kb):
     source.write_text("id: rdf-user\nname: RDF User\ncapabilities:\n  generates: []\n  via_api: true\ncontrols:\n  log_retention_months: 6\n", encoding="utf-8")
     original = load_description(source)
     turtle = tmp_path / "svc.ttl"
-    turtle.write_text(build_facts(original, kb).graph.serialize(format="turtle"), encoding="utf-8")
+    turtle.write_text(build_facts(original, kb).serialize("turtle"), encoding="utf-8")
     again = load_description(turtle)
     assert again == original

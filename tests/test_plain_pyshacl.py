@@ -46,6 +46,6 @@ def plain_gaps(kb, facts_graph, ontology, shapes) -> set[str]:
 @pytest.mark.parametrize("path", DESCRIPTIONS, ids=lambda p: p.parent.name if p.name == "service.yaml" else p.stem)
 def test_plain_pyshacl_reproduces_engine_gaps(kb, engine, plain_graphs, path):
     desc = load_description(path)
-    facts_graph = Graph().parse(data=build_facts(desc, kb).graph.serialize(format="turtle"), format="turtle")
+    facts_graph = Graph().parse(data=build_facts(desc, kb).serialize("turtle"), format="turtle")
     report = engine.check(desc, as_of=AS_OF)
     assert plain_gaps(kb, facts_graph, *plain_graphs) == {d.id for d in report.duties if d.status == "gap"}

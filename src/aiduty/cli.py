@@ -110,8 +110,7 @@ def facts(
         desc = load_description(file)
     except DescriptionError as exc:
         fail(str(exc))
-    graph = build_facts(desc, load()).graph
-    typer.echo(graph.serialize(format="turtle" if fmt == "ttl" else "json-ld"))
+    typer.echo(build_facts(desc, load()).serialize("turtle" if fmt == "ttl" else "json-ld"))
 
 
 @app.command()

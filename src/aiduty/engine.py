@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-import pyshacl
+from pyshacl import Validator
+from pyshacl.graph_abstraction import DataGraph
+from pyshacl.shapes_graph import ShapesGraph
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -28,6 +31,8 @@ from .report import (
 from .vocab import AID, SH, SUBJ
 
 LARGE_FINE_CNY = 1_000_000
+MEMO_SIZE = 100_000
+_EMPTY = Graph()
 WORDS = {
     "en": {"applies": "Applies because {}", "not": "Does not apply: {}", "unknown": "May apply: {} (not yet known)",
            "upcoming_draft": "Draft, not binding: planned for, it would apply because {}",
@@ -67,6 +72,11 @@ class Engine:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self._nested = _nested_shape_index(kb)
+        # pyshacl's view of the shapes, harvested once per process and reused by every check.
+        self._shapes_graph = ShapesGraph(kb.shapes)
+        self._shapes_graph.shapes  # noqa: B018 - the property getter builds the shape cache
+        self._reads = {d.id: _reads(kb, d) for d in kb.duties.values() if d.requirement_shapes}
+        self._memo: dict[Any, RequirementResult] = {}
 
     @classmethod
     def load(cls) -> "Engine":
@@ -109,16 +119,50 @@ class Engine:
         return "in_force"
 
     def requirements(self, facts: Facts, duty_ids: Iterable[str]) -> dict[str, RequirementResult]:
-        """Validate the requirement shapes of the given duties with pyshacl."""
-        duty_ids = [d for d in duty_ids if self.kb.duties[d].requirement_shapes]
-        if not duty_ids:
-            return {}
+        """Validate the requirement shapes of the given duties with pyshacl.
+
+        A requirement's result depends only on the facts its shapes read, so results are memoised by
+        (duty, those facts' values); pyshacl validates only the combinations not seen before in this process.
+        """
+        done: dict[str, RequirementResult] = {}
+        todo: dict[str, Any] = {}
+        for did in duty_ids:
+            if not self.kb.duties[did].requirement_shapes:
+                continue
+            key = self._memo_key(did, facts)
+            if key is not None and key in self._memo:
+                done[did] = self._memo[key]
+            else:
+                todo[did] = key
+        if todo:
+            fresh = self._validate(facts, list(todo))
+            for did, key in todo.items():
+                done[did] = fresh[did]
+                if key is not None:
+                    if len(self._memo) >= MEMO_SIZE:
+                        self._memo.pop(next(iter(self._memo)))
+                    self._memo[key] = fresh[did]
+        return done
+
+    def _memo_key(self, did: str, facts: Facts):
+        reads = self._reads.get(did)
+        if reads is None:
+            return None
+        values, stated = facts.context.values, facts.context.stated
+        return (did, tuple((p, p in stated, values.get(p, ())) for p in reads))
+
+    def _validate(self, facts: Facts, duty_ids: list[str]) -> dict[str, RequirementResult]:
         data = Graph()
         data += facts.graph
         for did in duty_ids:
             data.add((facts.node, RDF.type, SUBJ[did]))
-        _, results, _ = pyshacl.validate(data, shacl_graph=self.kb.shapes, inference="none", advanced=False,
-                                         allow_infos=True, allow_warnings=True, abort_on_first=False)
+        validator = Validator(DataGraph.from_rdflib(data), shacl_graph=_EMPTY, options={
+            "inference": "none", "inplace": True, "advanced": False, "allow_infos": True, "allow_warnings": True,
+            "abort_on_first": False, "focus_nodes": [str(facts.node)],
+            "use_shapes": [str(s) for did in duty_ids for s in self.kb.duties[did].requirement_shapes],
+        })
+        validator.shacl_graph = self._shapes_graph      # reuse the harvested shapes: no per-check rebuild
+        _, results, _ = validator.run()
         return self._read_results(results, duty_ids, facts)
 
     def _read_results(self, results: Graph, duty_ids: list[str], facts: Facts) -> dict[str, RequirementResult]:
@@ -168,8 +212,8 @@ class Engine:
         duties: list[DutyOut] = []
         for did, (state, outcome) in applicable.items():
             duty = kb.duties[did]
-            out = self._duty(duty, state, outcome, checked.get(did), facts, day, lang)
-            if out is not None and (include_all or out.status != "not_applicable"):
+            out = self._duty(duty, state, outcome, checked.get(did), facts, day, lang, include_all)
+            if out is not None:
                 duties.append(out)
         duties.sort(key=lambda d: (STATUS_ORDER.index(d.status), PRIORITY_ORDER[d.priority], d.id))
         counts = defaultdict(int)
@@ -196,7 +240,7 @@ class Engine:
         return sorted(out, key=lambda r: (r.status != "holds", r.id))
 
     def _duty(self, duty: Duty, state: str, outcome: Outcome, req: RequirementResult | None, facts: Facts,
-              day: date, lang: str) -> DutyOut | None:
+              day: date, lang: str, include_all: bool) -> DutyOut | None:
         words = WORDS[lang]
         label = duty.condition_label.get(lang) or duty.condition_label.get("en", "")
         because = list(outcome.because)
@@ -222,13 +266,23 @@ class Engine:
                 findings += [Finding(fact=f, message=words["not_followed"].format(m.get(lang) or m.get("en", ""))) for f, m in req.warnings]
                 questions = sorted(set(req.missing))
                 status = "gap" if req.violations else "unknown" if req.missing else "applicable" if req.warnings else "met"
+        if status == "not_applicable" and not include_all:
+            return None
         priority, reason = self._priority(duty, status, day, lang)
-        return DutyOut(
-            id=duty.id, title=Bilingual(**duty.title), status=status,
-            citations=[CitationOut(**c.as_json()) for c in duty.citations], bearer=duty.bearer, rule_type=duty.rule_type,
-            applies_because=why, findings=findings, questions=questions, remediation=Bilingual(**duty.remediation),
+        # The report is built from our own validated knowledge base: construct without re-validating.
+        return DutyOut.model_construct(
+            **self._static(duty.id, lang), status=status, applies_because=why, findings=findings, questions=questions,
             priority=priority, priority_reason=reason, campaign_targets=self._targets(duty, day),
             precedents=self._precedents(duty, day),
+        )
+
+    @lru_cache(maxsize=None)
+    def _static(self, duty_id: str, lang: str) -> dict[str, Any]:
+        """The parts of a duty's report entry that do not depend on the service."""
+        duty = self.kb.duties[duty_id]
+        return dict(
+            id=duty.id, title=Bilingual(**duty.title), citations=[CitationOut(**c.as_json()) for c in duty.citations],
+            bearer=duty.bearer, rule_type=duty.rule_type, remediation=Bilingual(**duty.remediation),
             in_force_from=duty.in_force_from.isoformat() if duty.in_force_from else None,
             instrument_status=duty.instrument_status, confidence=duty.confidence,
             confidence_note=duty.confidence_note.get(lang) or duty.confidence_note.get("en") or None,
@@ -286,6 +340,42 @@ def _unique(items: list) -> list:
             seen.add(key)
             out.append(item)
     return out
+
+
+# What a requirement shape may use for its result to be a function of the facts it reads.
+_MEMO_SAFE = {SH.targetClass, SH.property, SH.path, SH.minCount, SH.maxCount, SH["in"], SH.hasValue, SH.minInclusive,
+              SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH.datatype, SH.severity, SH.message, SH["or"],
+              SH["and"], SH["not"], SH.node, SH.name, SH.description, SH.pattern, SH.minLength, SH.maxLength,
+              AID.fact, RDF.type,
+              URIRef("http://www.w3.org/2000/01/rdf-schema#label"), URIRef("http://www.w3.org/2000/01/rdf-schema#comment")}
+
+
+def _reads(kb: KnowledgeBase, duty: Duty) -> tuple[URIRef, ...] | None:
+    """The facts properties a duty's requirement shapes read, or None if they use anything else (no memo)."""
+    from rdflib.collection import Collection
+
+    reads: set[URIRef] = set()
+    stack, seen = list(duty.requirement_shapes), set()
+    while stack:
+        shape = stack.pop()
+        if shape in seen:
+            continue
+        seen.add(shape)
+        for p, o in kb.shapes.predicate_objects(shape):
+            if p not in _MEMO_SAFE:
+                return None
+            if p == SH.path:
+                if not isinstance(o, URIRef):
+                    return None
+                reads.add(o)
+            elif p in (SH.property, SH.node, SH["not"]):
+                stack.append(o)
+            elif p in (SH["or"], SH["and"]):
+                stack.extend(Collection(kb.shapes, o))
+    # aid:states is read only for facts that are themselves listed: their stated-ness is part of the key.
+    reads.discard(AID.states)
+    reads |= {o for s in seen for o in kb.shapes.objects(s, SH.hasValue) if o in kb.facts}
+    return tuple(sorted(reads))
 
 
 def _nested_shape_index(kb: KnowledgeBase) -> dict[Any, str]:

@@ -7,6 +7,7 @@ graph the engine validates (``aiduty facts`` prints it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Any
 
@@ -40,7 +41,29 @@ class Facts:
     derivations: list[Derivation]
     roles: dict[URIRef, RoleFinding]     # role class -> three-valued finding
     context: Context
-    graph: Graph
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The RDF facts graph: built only when pyshacl or a user needs it, not on every check."""
+        g = Graph(bind_namespaces="none")
+        node = self.node
+        g.add((node, RDF.type, AID.Service))
+        for cls, finding in self.roles.items():
+            if finding.outcome.truth is Truth.TRUE:
+                g.add((node, RDF.type, cls))
+        for prop, vals in self.context.values.items():
+            g.add((node, AID.states, prop))
+            for v in vals:
+                g.add((node, prop, v))
+        g.add((node, DCTERMS.identifier, Literal(self.description.id)))
+        return g
+
+    def serialize(self, fmt: str) -> str:
+        g = Graph()
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns)
+        g += self.graph
+        return g.serialize(format=fmt)
 
 
 def render_value(value: Any) -> str:
@@ -105,21 +128,8 @@ def build_facts(desc: ServiceDescription, kb: KnowledgeBase) -> Facts:
             findings[broader] = _either(findings[broader], own[role.cls], role)
     context = Context(values, frozenset(values), findings, describe)
 
-    node = service_node(desc.id)
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    g.add((node, RDF.type, AID.Service))
-    for cls, outcome in findings.items():
-        if outcome.truth is Truth.TRUE:
-            g.add((node, RDF.type, cls))
-    for prop, vals in values.items():
-        g.add((node, AID.states, prop))
-        for v in vals:
-            g.add((node, prop, v))
-    g.add((node, DCTERMS.identifier, Literal(desc.id)))
-    return Facts(desc, node, stated, derivations,
-                 {cls: RoleFinding(kb.roles_by_class[cls], o) for cls, o in findings.items()}, context, g)
+    return Facts(desc, service_node(desc.id), stated, derivations,
+                 {cls: RoleFinding(kb.roles_by_class[cls], o) for cls, o in findings.items()}, context)
 
 
 def _either(current: Outcome, narrower: Outcome, role: Role) -> Outcome:

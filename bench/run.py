@@ -1,0 +1,261 @@
+"""aiduty benchmarks: one run, one table, written to bench/RESULTS.md. Plain script, not a test.
+
+    python bench/run.py [--quick]
+
+Measures, on this machine and side by side:
+- naive pyshacl per check (Turtle strings of ontology/ and shapes/, facts as in `aiduty facts`, inference='rdfs',
+  SHACL-AF rules, everything fresh every call) against Engine.check warm in-process, on the same descriptions,
+  with their gap sets compared (they must be identical), and the ratio;
+- warm check p50/p95; cold `aiduty check` wall time; knowledge-base load from Turtle and from cache;
+- batch throughput for N generated descriptions with --jobs 1 and 2;
+- API throughput and latency with 2 workers under a load generator on 127.0.0.1;
+- peak resident memory per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+os.environ.setdefault("AIDUTY_DATA", str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+import pyshacl  # noqa: E402
+from rdflib import BNode, Graph  # noqa: E402
+from rdflib.namespace import RDF  # noqa: E402
+
+from aiduty import Engine  # noqa: E402
+from aiduty.catalogue import in_force  # noqa: E402
+from aiduty.description import ServiceDescription, load_description  # noqa: E402
+from aiduty.facts import build_facts  # noqa: E402
+from aiduty.kb import _build, content_hash, data_root, kb_files, load  # noqa: E402
+from aiduty.vocab import SH  # noqa: E402
+
+AS_OF = date(2026, 11, 22)
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def descriptions(n: int, seed: int = 7) -> list[dict]:
+    """Realistic variations of the examples: each field kept, dropped or flipped at random."""
+    rng = random.Random(seed)
+    bases = [json.loads(json.dumps(load_description(p).model_dump(mode="json", exclude_none=True)))
+             for p in sorted((REPO / "data" / "services").glob("*.yaml"))]
+    out = []
+    for i in range(n):
+        d = json.loads(json.dumps(rng.choice(bases)))
+        d["id"] = f"bench-{i}"
+        for section in ("controls", "capabilities"):
+            for key in list(d.get(section, {})):
+                r = rng.random()
+                if r < 0.15:
+                    del d[section][key]
+                elif r < 0.3 and isinstance(d[section][key], bool):
+                    d[section][key] = not d[section][key]
+        reach = d.get("reach", {})
+        if reach.get("enterprise_internal_only") and reach.get("mainland_china_public"):
+            reach.pop("enterprise_internal_only")
+        out.append(d)
+    return out
+
+
+def naive_gaps(kb, facts_turtle: str, ontology_ttl: str, shapes_ttl: str) -> tuple[set[str], float]:
+    start = time.perf_counter()
+    shapes = Graph().parse(data=shapes_ttl, format="turtle")
+    _, results, _ = pyshacl.validate(Graph().parse(data=facts_turtle, format="turtle"), shacl_graph=shapes,
+                                     ont_graph=Graph().parse(data=ontology_ttl, format="turtle"),
+                                     inference="rdfs", advanced=True, allow_infos=True, allow_warnings=True)
+    elapsed = time.perf_counter() - start
+    gaps = set()
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        if results.value(r, SH.resultSeverity) != SH.Violation:
+            continue
+        shape = results.value(r, SH.sourceShape)
+        while isinstance(shape, BNode):
+            shape = next(shapes.subjects(SH.property, shape), None) or next(shapes.subjects(SH.node, shape), None)
+        gaps.add(kb.shape_duty[shape])
+    return {g for g in gaps if in_force(kb.duties[g], kb, AS_OF)}, elapsed
+
+
+def rss_mb(pid: int | None = None) -> float:
+    """Peak resident set (VmHWM) of a process, in MB."""
+    path = f"/proc/{pid or 'self'}/status"
+    for line in Path(path).read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def load_test(url: str, bodies: list[dict], rate: float | None, seconds: float, concurrency: int = 32):
+    """Closed loop (rate None) for throughput, or open loop at a fixed rate for latency. 127.0.0.1 only."""
+    import httpx
+
+    assert url.startswith("http://127.0.0.1:")
+    latencies, codes = [], []
+    deadline = time.perf_counter() + seconds
+    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
+        async def one(body):
+            t = time.perf_counter()
+            r = await client.post(f"{url}/v1/check", json=body, params={"as_of": AS_OF.isoformat()})
+            latencies.append(time.perf_counter() - t)
+            codes.append(r.status_code)
+
+        if rate is None:
+            async def worker(k):
+                i = k
+                while time.perf_counter() < deadline:
+                    await one(bodies[i % len(bodies)])
+                    i += concurrency
+            start = time.perf_counter()
+            await asyncio.gather(*(worker(k) for k in range(concurrency)))
+        else:
+            start, tasks, i = time.perf_counter(), [], 0
+            while time.perf_counter() < deadline:
+                tasks.append(asyncio.create_task(one(bodies[i % len(bodies)])))
+                i += 1
+                await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            await asyncio.gather(*tasks)
+    return len(codes) / (time.perf_counter() - start), latencies, codes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smaller samples (for a smoke run)")
+    args = parser.parse_args()
+    n_naive, n_warm, n_batch, api_seconds = (5, 200, 1000, 5) if args.quick else (20, 1000, 10_000, 15)
+    rows: list[tuple[str, str, str]] = []
+    cache = Path(tempfile.mkdtemp(prefix="aiduty-bench-"))
+    os.environ["AIDUTY_CACHE_DIR"] = str(cache)
+
+    # knowledge base load: from Turtle (build) and from the on-disk cache
+    root = data_root()
+    files = kb_files(root)
+    t = time.perf_counter()
+    _build(files, root, content_hash(files, root))
+    load_turtle = time.perf_counter() - t
+    load.cache_clear()
+    load()                                  # writes the cache
+    load.cache_clear()
+    t = time.perf_counter()
+    kb = load()
+    load_cache = time.perf_counter() - t
+    rows += [("KB load from Turtle (parse + compile)", f"{load_turtle * 1000:.0f} ms", ""),
+             ("KB load from cache", f"{load_cache * 1000:.0f} ms", "target ≤ 100 ms")]
+
+    engine = Engine(kb)
+    sample = [ServiceDescription.model_validate(d) for d in descriptions(max(n_naive, n_warm))]
+
+    # naive pyshacl vs warm engine on the same descriptions, gap sets compared
+    ontology_ttl = "\n".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "ontology").rglob("*.ttl")))
+    shapes_ttl = "\n".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "shapes").glob("*.ttl")))
+    naive_times, mismatches = [], 0
+    for desc in sample[:n_naive]:
+        facts_ttl = build_facts(desc, kb).serialize("turtle")
+        gaps, elapsed = naive_gaps(kb, facts_ttl, ontology_ttl, shapes_ttl)
+        naive_times.append(elapsed)
+        engine_gaps = {d.id for d in engine.check(desc, as_of=AS_OF).duties if d.status == "gap"}
+        mismatches += gaps != engine_gaps
+    for desc in sample[:20]:
+        engine.check(desc, as_of=AS_OF)     # warm up
+    warm = []
+    for desc in sample[:n_warm]:
+        t = time.perf_counter()
+        engine.check(desc, as_of=AS_OF)
+        warm.append(time.perf_counter() - t)
+    naive_p50, warm_p50 = statistics.median(naive_times), statistics.median(warm)
+    rows += [(f"naive pyshacl per check (n={n_naive})", f"{naive_p50 * 1000:.0f} ms p50", ""),
+             (f"Engine.check warm (n={n_warm})", f"{warm_p50 * 1000:.1f} ms p50, {pct(warm, 95) * 1000:.1f} ms p95", "target p50 ≤ 10 ms"),
+             ("speed-up, naive / warm (p50)", f"{naive_p50 / warm_p50:.0f}×", "target ≥ 100×"),
+             ("gap sets identical (naive vs engine)", f"{n_naive - mismatches}/{n_naive}", "must be all")]
+
+    # cold CLI
+    exe = shutil.which("aiduty") or f"{sys.executable} -m aiduty"
+    example = REPO / "data" / "services" / "dreamy-canvas.yaml"
+    colds = []
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run([*exe.split(), "check", str(example), "--format", "json"], capture_output=True, env=os.environ)
+        colds.append(time.perf_counter() - t)
+    rows.append(("cold `aiduty check` one file (cache warm on disk)", f"{min(colds):.2f} s best of 3", "target ≤ 0.6 s"))
+
+    # batch
+    batch_file = cache / "batch.jsonl"
+    with batch_file.open("w", encoding="utf-8") as fh:
+        for d in descriptions(n_batch, seed=11):
+            fh.write(json.dumps(d) + "\n")
+    for jobs in (1, 2):
+        t = time.perf_counter()
+        proc = subprocess.run([*exe.split(), "check", str(batch_file), "--format", "jsonl", "--jobs", str(jobs)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ)
+        elapsed = time.perf_counter() - t
+        rows.append((f"batch {n_batch} descriptions, --jobs {jobs}", f"{elapsed:.1f} s ({n_batch / elapsed:.0f}/s)",
+                     "target ≤ 60 s for 10,000 with --jobs 2" if jobs == 2 else f"exit {proc.returncode}"))
+
+    # API
+    port = free_port()
+    server = subprocess.Popen([*exe.split(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
+    try:
+        import httpx
+
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(240):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.25)
+        bodies = descriptions(200, seed=13)
+        rate, lat, codes = asyncio.run(load_test(url, bodies, None, api_seconds))
+        rows.append(("API throughput, 2 workers, closed loop", f"{rate:.0f} checks/s; codes {sorted(set(codes))}", "target ≥ 150/s"))
+        _, lat, codes = asyncio.run(load_test(url, bodies, 100.0, api_seconds))
+        rows.append(("API latency at 100 checks/s", f"p50 {pct(lat, 50) * 1000:.0f} ms, p99 {pct(lat, 99) * 1000:.0f} ms",
+                     "target p99 ≤ 100 ms"))
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        worker_rss = [rss_mb(int(pid)) for pid in children if Path(f"/proc/{pid}").exists()]
+        rows.append(("peak RSS: API server / each worker", f"{rss_mb(server.pid):.0f} MB / "
+                     + ", ".join(f"{r:.0f}" for r in worker_rss) + " MB", "target ≤ 250 MB per worker"))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    rows.append(("peak RSS: this benchmark process (engine warm)", f"{rss_mb():.0f} MB", ""))
+
+    import pydantic
+    import rdflib
+
+    header = (f"# aiduty benchmark results\n\nRun {date.today().isoformat()} on {platform.node()} "
+              f"({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+              f"rdflib {rdflib.__version__}, pyshacl {pyshacl.__version__}, pydantic {pydantic.VERSION}); "
+              f"knowledge base {kb.version} ({len(kb.duties)} duties). Reproduce: `python bench/run.py`"
+              + (" --quick" if args.quick else "") + ".\n\n")
+    table = "| measure | result | note |\n|---|---|---|\n" + "".join(f"| {a} | {b} | {c} |\n" for a, b, c in rows)
+    print(table)
+    (REPO / "bench" / "RESULTS.md").write_text(header + table, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
