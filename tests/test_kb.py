@@ -48,9 +48,10 @@ def test_lint_fails_on_a_dangling_link_and_a_missing_chinese_title(kb):
 
 
 def test_every_description_field_has_a_fact_property_with_a_question(kb):
+    graph = kb.graph()
     for path in leaf_paths():
         prop = fact_property(path)
-        assert str(kb.ontology.value(prop, AID.factPath)) == path, path
+        assert str(graph.value(prop, AID.factPath)) == path, path
         assert kb.facts[prop].question.get("zh") and kb.facts[prop].question.get("en"), path
 
 

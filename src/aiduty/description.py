@@ -93,6 +93,13 @@ class Capabilities(_Section):
     digital_virtual_human: Flag = None
     real_person_likeness: Flag = None
 
+    @model_validator(mode="after")
+    def _consistent(self) -> "Capabilities":
+        if self.biometric_editing and self.sensitive_personal_information is False:
+            raise ValueError("biometric_editing is true, so sensitive_personal_information cannot be false "
+                             "(face and voice data are biometrics, sensitive under PIPL Art 28)")
+        return self
+
 
 class Controls(_Section):
     security_assessment: Flag = None

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from pyshacl import Validator
-from pyshacl.graph_abstraction import DataGraph
-from pyshacl.shapes_graph import ShapesGraph
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -72,9 +69,6 @@ class Engine:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self._nested = _nested_shape_index(kb)
-        # pyshacl's view of the shapes, harvested once per process and reused by every check.
-        self._shapes_graph = ShapesGraph(kb.shapes)
-        self._shapes_graph.shapes  # noqa: B018 - the property getter builds the shape cache
         self._reads = {d.id: _reads(kb, d) for d in kb.duties.values() if d.requirement_shapes}
         self._memo: dict[Any, RequirementResult] = {}
 
@@ -151,7 +145,19 @@ class Engine:
         values, stated = facts.context.values, facts.context.stated
         return (did, tuple((p, p in stated, values.get(p, ())) for p in reads))
 
+    @cached_property
+    def _shapes_graph(self):
+        """pyshacl's view of the shapes, harvested once per process (on the first memo miss) and then reused."""
+        from pyshacl.shapes_graph import ShapesGraph
+
+        shapes_graph = ShapesGraph(self.kb.shapes)
+        shapes_graph.shapes  # noqa: B018 - the property getter builds the shape cache
+        return shapes_graph
+
     def _validate(self, facts: Facts, duty_ids: list[str]) -> dict[str, RequirementResult]:
+        from pyshacl import Validator
+        from pyshacl.graph_abstraction import DataGraph
+
         data = Graph()
         data += facts.graph
         for did in duty_ids:

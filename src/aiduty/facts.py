@@ -87,6 +87,12 @@ def derive(stated: dict[str, Any]) -> list[Derivation]:
     if features and "capabilities.public_opinion_capacity" not in stated:
         out.append(Derivation("capabilities.public_opinion_capacity", True,
                               f"capabilities.public_opinion_features = {render_value(features)} (PUBOP-2018 Art 2)"))
+    # Editing real people's faces or voices processes biometric data, which is sensitive PI (PIPL Art 28).
+    sensitive, biometric = "capabilities.sensitive_personal_information", "capabilities.biometric_editing"
+    if stated.get(biometric) is True and sensitive not in stated:
+        out.append(Derivation(sensitive, True, f"{biometric} = true: face and voice data are biometrics, sensitive under PIPL Art 28"))
+    if stated.get(sensitive) is False and biometric not in stated:
+        out.append(Derivation(biometric, False, f"{sensitive} = false, and biometric editing would process sensitive data (PIPL Art 28)"))
     if stated.get("reach.enterprise_internal_only") is True and "reach.mainland_china_public" not in stated:
         out.append(Derivation("reach.mainland_china_public", False,
                               "reach.enterprise_internal_only = true: not offered to the public (GENAI-2023 Art 2)"))

@@ -180,8 +180,7 @@ class Precedent:
 class KnowledgeBase:
     version: str
     content_hash: str
-    ontology: Graph
-    shapes: Graph
+    shapes: Graph                        # only the requirement shapes and what they reference (the check path)
     instruments: dict[str, Instrument]
     roles: dict[str, Role]
     roles_by_class: dict[URIRef, Role]
@@ -193,12 +192,18 @@ class KnowledgeBase:
     provisions_without_duty: list[tuple[Citation, Text]]
 
     def graph(self) -> Graph:
-        """The whole knowledge base as one graph (for SPARQL and export)."""
+        """The whole knowledge base as one new graph (for SPARQL, export and lint), parsed from its Turtle.
+
+        Not kept in the cache: the check path needs only ``shapes``, and unpickling every triple would cost
+        more than the whole check.
+        """
+        root = data_root()
+        files = kb_files(root)
+        if content_hash(files, root) != self.content_hash:
+            raise KnowledgeBaseError("the knowledge base files changed since this process loaded them")
         g = Graph()
-        for prefix, ns in self.ontology.namespaces():
-            g.bind(prefix, ns)
-        g += self.ontology
-        g += self.shapes
+        for path in files:
+            g.parse(path, format="turtle")
         return g
 
     def fact_for_path(self, path: str) -> Fact | None:
@@ -431,8 +436,23 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             without.append((citation(p), _text(g, p, AID.noDutyReason)))
     without.sort(key=lambda x: _citation_key(x[0]))
 
-    return KnowledgeBase(version, digest, ontology, shapes, instruments, roles, roles_by_class, facts, duties,
-                         campaigns, precedents, shape_duty, without)
+    return KnowledgeBase(version, digest, _closure(shapes, shape_duty), instruments, roles, roles_by_class, facts,
+                         duties, campaigns, precedents, shape_duty, without)
+
+
+def _closure(shapes: Graph, roots) -> Graph:
+    """The triples reachable from the requirement shapes (nested shapes, lists, shared helper shapes)."""
+    out, seen, stack = Graph(bind_namespaces="none"), set(), list(roots)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in shapes.predicate_objects(node):
+            out.add((node, p, o))
+            if p != SH.targetClass and (o, None, None) in shapes:
+                stack.append(o)
+    return out
 
 
 def _as_date(v) -> date | None:
