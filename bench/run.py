@@ -70,9 +70,11 @@ def descriptions(n: int, seed: int = 7) -> list[dict]:
                     del d[section][key]
                 elif r < 0.3 and isinstance(d[section][key], bool):
                     d[section][key] = not d[section][key]
-        reach = d.get("reach", {})
+        reach, caps = d.get("reach", {}), d.get("capabilities", {})
         if reach.get("enterprise_internal_only") and reach.get("mainland_china_public"):
             reach.pop("enterprise_internal_only")
+        if caps.get("biometric_editing") and caps.get("sensitive_personal_information") is False:
+            caps.pop("sensitive_personal_information")
         out.append(d)
     return out
 

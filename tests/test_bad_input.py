@@ -79,3 +79,18 @@ def test_turtle_description_round_trips(tmp_path, kb):
     turtle.write_text(build_facts(original, kb).serialize("turtle"), encoding="utf-8")
     again = load_description(turtle)
     assert again == original
+
+
+def test_batch_directory_and_jsonl_stream_with_a_summary(tmp_path):
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    lines = [json.dumps({"id": f"svc-{i}", "name": f"S{i}", "reach": {"mainland_china_public": False}}) for i in range(3)]
+    lines.insert(1, '{"id": "broken", "name": ')
+    (tmp_path / "many.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        result = runner.invoke(app, ["check", str(tmp_path), "--format", "jsonl", "--jobs", jobs])
+        assert result.exit_code == 2
+        ids = [json.loads(line)["service"]["id"] for line in result.stdout.splitlines()]
+        assert ids == ["good-one", "svc-0", "svc-1", "svc-2"]          # input order kept, bad line skipped
+        assert "many.jsonl:2" in result.stderr and "4 checked, 0 with gaps, 1 bad input" in result.stderr
+    array = runner.invoke(app, ["check", str(tmp_path / "many.jsonl"), "--format", "json"])
+    assert [r["service"]["id"] for r in json.loads(array.stdout)] == ["svc-0", "svc-1", "svc-2"]

@@ -59,9 +59,11 @@ def _lines(path: Path) -> Iterator[Item]:
 _ENGINE = None
 
 
-def _check(args: tuple) -> Report | DescriptionError:
+def _check(args: tuple) -> Report | DescriptionError | tuple[bool, str]:
+    """Check one description; with ``as_line`` return (has gap, the report as one JSON line) so that a worker
+    process, not the parent, pays for the serialisation."""
     global _ENGINE
-    (source, payload), as_of, lang, include_all = args
+    (source, payload), as_of, lang, include_all, as_line = args
     if isinstance(payload, DescriptionError):
         return payload
     try:
@@ -72,13 +74,16 @@ def _check(args: tuple) -> Report | DescriptionError:
         from .engine import Engine
 
         _ENGINE = Engine.load()
-    return _ENGINE.check(desc, as_of=as_of, lang=lang, include_all=include_all)
+    report = _ENGINE.check(desc, as_of=as_of, lang=lang, include_all=include_all)
+    return (report.has_gap, report.model_dump_json(exclude_none=True)) if as_line else report
 
 
 def run(inputs: list[str], *, as_of: date | None, lang: str = "en", include_all: bool = False, jobs: int = 1,
-        stream: bool = False) -> Iterator[Report | DescriptionError]:
-    """Check every description named by ``inputs``; a bad one yields its error and the others still run."""
-    work = ((item, as_of, lang, include_all) for item in expand(inputs))
+        as_lines: bool = False) -> Iterator[Report | DescriptionError | tuple[bool, str]]:
+    """Check every description named by ``inputs``, in order; a bad one yields its error and the others still run.
+
+    With ``as_lines`` each report comes as (has gap, JSON line) instead of a Report."""
+    work = ((item, as_of, lang, include_all, as_lines) for item in expand(inputs))
     if jobs <= 1:
         yield from map(_check, work)
         return

@@ -64,34 +64,62 @@ def check(
     show_all: bool = typer.Option(False, "--all", help="Also list the duties that do not apply, with the reason"),
     jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes for many descriptions"),
 ) -> None:
-    """Check service descriptions: applicable duties, gaps, unknowns and the questions still to answer."""
+    """Check service descriptions: applicable duties, gaps, unknowns and the questions still to answer.
+
+    Reports stream out as they are made (memory stays flat for large batches); with several descriptions a
+    progress bar goes to stderr on a terminal, and a summary line at the end.
+    """
     from . import batch, render
 
     day = parse_day(as_of)
+    single = len(files) == 1 and Path(files[0]).is_file() and not files[0].endswith(".jsonl")
     results = batch.run(files, as_of=day, lang=lang.value, include_all=show_all, jobs=jobs,
-                        stream=fmt is CheckFormat.jsonl)
-    reports, bad = [], 0
+                        as_lines=fmt in (CheckFormat.jsonl, CheckFormat.json))
+    checked = gaps = bad = 0
+    progress = None if single or not sys.stderr.isatty() else _progress()
+    if fmt is CheckFormat.json and not single:
+        typer.echo("[")
     for item in results:
+        if progress is not None:
+            progress.advance(progress.task_ids[0])
         if isinstance(item, DescriptionError):
             bad += 1
             typer.echo(f"aiduty: {item}", err=True)
             continue
-        if fmt is CheckFormat.jsonl:
-            typer.echo(json.dumps(item.model_dump(mode="json", exclude_none=True), ensure_ascii=False))
-        reports.append(item) if fmt is not CheckFormat.jsonl else reports.append(item.has_gap)
-    if fmt is CheckFormat.json:
-        if reports:
-            typer.echo(render.to_json(reports, single=len(reports) == 1 and bad == 0 and len(files) == 1))
-    elif fmt is CheckFormat.markdown:
-        typer.echo("\n".join(render.to_markdown(r) for r in reports), nl=False)
-    elif fmt is CheckFormat.ttl:
-        for r in reports:
-            typer.echo(render.to_graph(r).serialize(format="turtle"))
-    elif fmt is CheckFormat.text:
-        for r in reports:
-            typer.echo(render.to_text(r, color=sys.stdout.isatty()))
-    gaps = any(r if isinstance(r, bool) else r.has_gap for r in reports)
+        checked += 1
+        if isinstance(item, tuple):                      # (has gap, JSON line) from the worker
+            has_gap, line = item
+            if fmt is CheckFormat.json and single:      # one report: pretty, for people
+                typer.echo(json.dumps(json.loads(line), ensure_ascii=False, indent=2))
+            else:                                          # an array (one report per line) or JSON Lines
+                typer.echo(("," if fmt is CheckFormat.json and checked > 1 else "") + line)
+        else:
+            has_gap = item.has_gap
+            if fmt is CheckFormat.markdown:
+                typer.echo(render.to_markdown(item), nl=False)
+            elif fmt is CheckFormat.ttl:
+                typer.echo(render.to_graph(item).serialize(format="turtle"))
+            else:
+                typer.echo(render.to_text(item, color=sys.stdout.isatty()))
+        gaps += has_gap
+    if fmt is CheckFormat.json and not single:
+        typer.echo("]")
+    if progress is not None:
+        progress.stop()
+    if not single:
+        typer.echo(f"aiduty: {checked} checked, {gaps} with gaps, {bad} bad input", err=True)
     raise typer.Exit(2 if bad else 1 if gaps else 0)
+
+
+def _progress():
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True,
+                        console=Console(stderr=True))
+    progress.add_task("check", total=None)
+    progress.start()
+    return progress
 
 
 @app.command()

@@ -221,6 +221,9 @@ class DescriptionError(ValueError):
         self.source, self.field, self.problem = source, field, problem
         super().__init__(f"{source}: {field}: {problem}")
 
+    def __reduce__(self):  # so that worker processes can hand errors back
+        return type(self), (self.source, self.field, self.problem)
+
     def as_dict(self) -> dict[str, str]:
         return {"file": self.source, "field": self.field, "problem": self.problem}
 
