@@ -36,15 +36,12 @@ os.environ.setdefault("AIDUTY_DATA", str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 import pyshacl  # noqa: E402
-from rdflib import BNode, Graph  # noqa: E402
-from rdflib.namespace import RDF  # noqa: E402
 
 from aiduty import Engine  # noqa: E402
-from aiduty.catalogue import in_force  # noqa: E402
+from aiduty.plain import kb_turtle, plain_gaps  # noqa: E402
 from aiduty.description import ServiceDescription, load_description  # noqa: E402
 from aiduty.facts import build_facts  # noqa: E402
 from aiduty.kb import _build, content_hash, data_root, kb_files, load  # noqa: E402
-from aiduty.vocab import SH  # noqa: E402
 
 AS_OF = date(2026, 11, 22)
 
@@ -81,20 +78,8 @@ def descriptions(n: int, seed: int = 7) -> list[dict]:
 
 def naive_gaps(kb, facts_turtle: str, ontology_ttl: str, shapes_ttl: str) -> tuple[set[str], float]:
     start = time.perf_counter()
-    shapes = Graph().parse(data=shapes_ttl, format="turtle")
-    _, results, _ = pyshacl.validate(Graph().parse(data=facts_turtle, format="turtle"), shacl_graph=shapes,
-                                     ont_graph=Graph().parse(data=ontology_ttl, format="turtle"),
-                                     inference="rdfs", advanced=True, allow_infos=True, allow_warnings=True)
-    elapsed = time.perf_counter() - start
-    gaps = set()
-    for r in results.subjects(RDF.type, SH.ValidationResult):
-        if results.value(r, SH.resultSeverity) != SH.Violation:
-            continue
-        shape = results.value(r, SH.sourceShape)
-        while isinstance(shape, BNode):
-            shape = next(shapes.subjects(SH.property, shape), None) or next(shapes.subjects(SH.node, shape), None)
-        gaps.add(kb.shape_duty[shape])
-    return {g for g in gaps if in_force(kb.duties[g], kb, AS_OF)}, elapsed
+    gaps = plain_gaps(kb, facts_turtle, ontology_ttl, shapes_ttl, AS_OF)
+    return gaps, time.perf_counter() - start
 
 
 def rss_mb(pid: int | None = None) -> float:
@@ -172,8 +157,7 @@ def main() -> None:
     sample = [ServiceDescription.model_validate(d) for d in descriptions(max(n_naive, n_warm))]
 
     # naive pyshacl vs warm engine on the same descriptions, gap sets compared
-    ontology_ttl = "\n".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "ontology").rglob("*.ttl")))
-    shapes_ttl = "\n".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "shapes").glob("*.ttl")))
+    ontology_ttl, shapes_ttl = kb_turtle(REPO)
     naive_times, mismatches = [], 0
     for desc in sample[:n_naive]:
         facts_ttl = build_facts(desc, kb).serialize("turtle")

@@ -123,7 +123,6 @@ def describe_requirement(duty: Duty, kb: KnowledgeBase, lang: str) -> list[str]:
                 lines.append(f"{fact} ≥ {n}")
             elif (v := kb.shapes.value(ps, SH.hasValue)) is not None:
                 lines.append(f"{fact} includes {_term(v)}")
-        msg = kb.shapes.value(shape, SH.message)
         if kb.shapes.value(shape, SH["or"]) is not None:
             fact = kb.shapes.value(shape, AID.fact)
             texts = {o.language: str(o) for o in kb.shapes.objects(shape, SH.message) if isinstance(o, Literal)}

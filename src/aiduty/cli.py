@@ -196,6 +196,21 @@ def obligations(
     Console(width=160).print(table)
 
 
+CARD_WORDS = {
+    "en": {"cites": "Citations", "rule": "Rule type", "bearer": "Bearer", "status": "Instrument status",
+           "confidence": "Confidence", "in_force": "In force", "applies": "Applies when", "met": "Met when",
+           "unconfirmable": "no service description can confirm it (reported as 'applicable')", "fix": "Remediation",
+           "penalty": "Penalty", "campaign_targets": "Campaign targets", "precedents": "Precedents",
+           "specialises": "Specialises", "specialised_by": "Specialised by", "overlaps": "Overlaps with",
+           "replaces": "Replaces", "replaced_by": "Replaced by", "supports": "Supports", "supported_by": "Supported by"},
+    "zh": {"cites": "依据", "rule": "规则类型", "bearer": "义务主体", "status": "文件效力", "confidence": "可信度",
+           "in_force": "施行", "applies": "适用条件", "met": "满足条件", "unconfirmable": "无法通过服务描述确认（报告为“适用”）",
+           "fix": "整改建议", "penalty": "处罚", "campaign_targets": "专项行动重点", "precedents": "执法案例",
+           "specialises": "细化", "specialised_by": "被细化于", "overlaps": "内容重叠", "replaces": "取代",
+           "replaced_by": "被取代于", "supports": "支撑", "supported_by": "受支撑于"},
+}
+
+
 @app.command()
 def show(
     obligation_id: str = typer.Argument(..., help="An obligation id, e.g. label-2025-art5-implicit-metadata"),
@@ -215,28 +230,28 @@ def show(
         _print_json(card)
         return
     L = lang.value
+    w = CARD_WORDS[L]
     lines = [f"{_pick(duty.title, lang)}  [{duty.id}]", "",
              _pick(duty.summary, lang), "",
-             f"Citations: " + "; ".join(c.label[L] for c in duty.citations)]
+             f"{w['cites']}: " + "; ".join(c.label[L] for c in duty.citations)]
     lines += [f"  {c.label[L]}: {_pick(c.summary, lang)}" for c in duty.citations if c.summary]
-    lines += [f"Rule type: {duty.rule_type}   Bearer: {duty.bearer}",
-              f"Instrument status: {duty.instrument_status}   Confidence: {duty.confidence}"
+    lines += [f"{w['rule']}: {duty.rule_type}   {w['bearer']}: {duty.bearer}",
+              f"{w['status']}: {duty.instrument_status}   {w['confidence']}: {duty.confidence}"
               + (f" ({_pick(duty.confidence_note, lang)})" if duty.confidence_note else ""),
-              f"In force: {card['in_force_from'] or '—'}" + (f" to {card['in_force_until']}" if card["in_force_until"] else ""),
-              f"Applies when: {_pick(duty.condition_label, lang)}",
+              f"{w['in_force']}: {card['in_force_from'] or '—'}" + (f" – {card['in_force_until']}" if card["in_force_until"] else ""),
+              f"{w['applies']}: {_pick(duty.condition_label, lang)}",
               f"  ({card['applies_when']['condition']})"]
     if card["satisfied_by"]:
-        lines += ["Met when:"] + [f"  {x}" for x in card["satisfied_by"]]
+        lines += [f"{w['met']}:"] + [f"  {x}" for x in card["satisfied_by"]]
     elif duty.no_description_can_confirm:
-        lines.append("Met when: no service description can confirm it (reported as 'applicable')")
-    lines.append(f"Remediation: {_pick(duty.remediation, lang)}")
+        lines.append(f"{w['met']}: {w['unconfirmable']}")
+    lines.append(f"{w['fix']}: {_pick(duty.remediation, lang)}")
     if "penalty" in card:
-        lines.append(f"Penalty: {_pick(duty.penalty_note, lang)} " + "; ".join(c.label[L] for c in duty.penalty))
-    for key, title in (("campaign_targets", "Campaign targets"), ("precedents", "Precedents"), ("specialises", "Specialises"),
-                       ("specialised_by", "Specialised by"), ("overlaps", "Overlaps with"), ("replaces", "Replaces"),
-                       ("replaced_by", "Replaced by"), ("supports", "Supports"), ("supported_by", "Supported by")):
+        lines.append(f"{w['penalty']}: {_pick(duty.penalty_note, lang)} " + "; ".join(c.label[L] for c in duty.penalty))
+    for key in ("campaign_targets", "precedents", "specialises", "specialised_by", "overlaps", "replaces", "replaced_by",
+                "supports", "supported_by"):
         if card.get(key):
-            lines.append(f"{title}: {', '.join(card[key])}")
+            lines.append(f"{w[key]}: {', '.join(card[key])}")
     typer.echo("\n".join(lines))
 
 
