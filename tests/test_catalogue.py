@@ -3,7 +3,6 @@
 import json
 import socket
 import threading
-from pathlib import Path
 
 import pytest
 from rdflib import Graph

@@ -9,7 +9,7 @@ fact becomes a question. Because the shapes are monotone, "true" here implies co
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable, Mapping
 

@@ -37,7 +37,7 @@ WORDS = {
            "role": "role {}", "target": "named by campaign target {}", "precedent": "enforcement precedent {}",
            "fine": "fine up to RMB {:,}", "gap_high": "a gap that regulators are actively pursuing: {}",
            "gap": "a gap in a binding duty", "unknown_high": "unknown, and actively pursued: {}",
-           "unknown": "unknown: answer the questions", "low": "no action needed now",
+           "prio_unknown": "unknown: answer the questions", "low": "no action needed now",
            "recommendation": "a recommendation, not binding", "not_followed": "Recommendation not followed: {}"},
     "zh": {"applies": "适用原因：{}", "not": "不适用：{}", "unknown": "可能适用：{}（尚不确定）",
            "upcoming_draft": "征求意见稿，尚无约束力：如通过，将因以下原因适用：{}",
@@ -45,7 +45,7 @@ WORDS = {
            "role": "角色 {}", "target": "专项行动整治重点 {}", "precedent": "执法案例 {}",
            "fine": "最高罚款人民币{:,}元", "gap_high": "监管正在重点查处的缺口：{}",
            "gap": "强制性义务存在缺口", "unknown_high": "尚不确定，且为监管重点：{}",
-           "unknown": "尚不确定：请回答问题", "low": "目前无需处理",
+           "prio_unknown": "尚不确定：请回答问题", "low": "目前无需处理",
            "recommendation": "推荐性要求，不具约束力", "not_followed": "未遵循推荐性要求：{}"},
 }
 
@@ -211,7 +211,7 @@ class Engine:
     # ------------------------------------------------------------------ report
 
     def _report(self, facts: Facts, day: date, lang: str, include_all: bool) -> Report:
-        kb, words = self.kb, WORDS[lang]
+        kb = self.kb
         applicable = self.applicability(facts, day)
         to_validate = [d for d, (state, o) in applicable.items() if state == "in_force" and o.truth is Truth.TRUE]
         checked = self.requirements(facts, to_validate)
@@ -320,7 +320,7 @@ class Engine:
         if status == "gap":
             return ("high", words["gap_high"].format(sep.join(stakes))) if stakes else ("medium", words["gap"])
         if status == "unknown":
-            return ("medium", words["unknown_high"].format(sep.join(stakes))) if stakes else ("low", words["unknown"])
+            return ("medium", words["unknown_high"].format(sep.join(stakes))) if stakes else ("low", words["prio_unknown"])
         return "low", words["low"]
 
     def _questions(self, duties: list[DutyOut], lang: str) -> list[Question]:

@@ -20,7 +20,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from .conditions import Expr, compile_condition
-from .vocab import AID, CN, DPV, ELI, PROV, SH, fact_paths
+from .vocab import AID, DPV, ELI, PROV, SH, fact_paths
 
 Text = dict[str, str]
 RULE_TYPES = {DPV.Obligation: "obligation", DPV.Prohibition: "prohibition", DPV.Recommendation: "recommendation"}

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import RDF, XSD
 
 from .facts import service_node
 from .report import STATUS_ORDER, Report
@@ -85,7 +85,7 @@ def to_markdown(report: Report) -> str:
     s = report.summary
     out = [f"# {report.service.name} — compliance check", "",
            f"*As of {report.as_of}; knowledge base {report.knowledge_base.version} ({report.knowledge_base.content_hash[:12]}).*", "",
-           f"| gap | unknown | upcoming | applicable | met |", "|---|---|---|---|---|",
+           "| gap | unknown | upcoming | applicable | met |", "|---|---|---|---|---|",
            f"| {s.gap} | {s.unknown} | {s.upcoming} | {s.applicable} | {s.met} |", "",
            f"## {h['roles']}", ""]
     for r in report.roles:
