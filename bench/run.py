@@ -22,7 +22,6 @@ import platform
 import random
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,7 @@ import pyshacl  # noqa: E402
 
 from aiduty import Engine  # noqa: E402
 from aiduty.plain import kb_turtle, plain_gaps  # noqa: E402
+from serving import running_server  # noqa: E402
 from aiduty.description import ServiceDescription, load_description  # noqa: E402
 from aiduty.facts import build_facts  # noqa: E402
 from aiduty.kb import _build, content_hash, data_root, kb_files, load  # noqa: E402
@@ -89,12 +89,6 @@ def rss_mb(pid: int | None = None) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def load_test(url: str, bodies: list[dict], rate: float | None, seconds: float, concurrency: int = 32):
@@ -202,19 +196,7 @@ def main() -> None:
                      "target ≤ 60 s for 10,000 with --jobs 2" if jobs == 2 else f"exit {proc.returncode}"))
 
     # API
-    port = free_port()
-    server = subprocess.Popen([*exe.split(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
-    try:
-        import httpx
-
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(240):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.25)
+    with running_server(workers=2) as (url, server):
         bodies = descriptions(200, seed=13)
         rate, lat, codes = asyncio.run(load_test(url, bodies, None, api_seconds))
         rows.append(("API throughput, 2 workers, closed loop", f"{rate:.0f} checks/s; codes {sorted(set(codes))}", "target ≥ 150/s"))
@@ -225,9 +207,6 @@ def main() -> None:
         worker_rss = [rss_mb(int(pid)) for pid in children if Path(f"/proc/{pid}").exists()]
         rows.append(("peak RSS: API server / each worker", f"{rss_mb(server.pid):.0f} MB / "
                      + ", ".join(f"{r:.0f}" for r in worker_rss) + " MB", "target ≤ 250 MB per worker"))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     rows.append(("peak RSS: this benchmark process (engine warm)", f"{rss_mb():.0f} MB", ""))
 
     import pydantic

@@ -1,9 +1,6 @@
 """The HTTP API: same reports as the CLI, the catalogue, SPARQL protocol, problem+json errors, limits."""
 
 import json
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,6 +12,7 @@ from typer.testing import CliRunner
 
 from aiduty.api import Settings, create_app
 from aiduty.cli import app as cli
+from serving import running_server
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "data" / "services" / "dreamy-canvas.yaml"
@@ -105,26 +103,9 @@ def test_saturation_gives_503_never_another_5xx(client):
     assert pool.busy >= 0
 
 
-def test_real_server_end_to_end(tmp_path):
+def test_real_server_end_to_end():
     """Start `aiduty serve` on 127.0.0.1 and check a report over real HTTP."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "aiduty", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+    with running_server() as (url, _):
         body = json.loads(json.dumps(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")), default=str))
         report = httpx.post(f"{url}/v1/check", json=body, params={"as_of": "2026-11-22"}, timeout=30).json()
         assert report["service"]["id"] == "dreamy-canvas" and report["summary"]["gap"] >= 1
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

@@ -1,43 +1,21 @@
 """Property-based run of the OpenAPI schema with schemathesis against a real `aiduty serve` on 127.0.0.1:
 bounded in examples and time, it must find no 5xx."""
 
-import socket
-import subprocess
-import sys
-import time
-
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
 from aiduty.api import create_app
+from serving import running_server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-PORT = _free_port()
-BASE = f"http://127.0.0.1:{PORT}"
 schema = schemathesis.openapi.from_dict(create_app().openapi())
 
 
 @pytest.fixture(scope="module")
 def server():
-    proc = subprocess.Popen([sys.executable, "-m", "aiduty", "serve", "--host", "127.0.0.1", "--port", str(PORT), "--workers", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(240):
-        try:
-            if httpx.get(f"{BASE}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.25)
-    yield BASE
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_server() as (url, _):
+        yield url
 
 
 @schema.parametrize()
