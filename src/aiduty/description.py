@@ -195,6 +195,20 @@ def leaf_paths(model: type[BaseModel] = ServiceDescription, prefix: str = "") ->
     return paths
 
 
+def list_paths() -> set[str]:
+    """Fact paths whose value is a list (where [] means "none")."""
+    return {p for p in leaf_paths() if _annotation(p) is not None and "list" in str(_annotation(p))}
+
+
+def _annotation(path: str):
+    model: type[BaseModel] = ServiceDescription
+    *parents, leaf = path.split(".")
+    for name in parents:
+        inner = model.model_fields[name].annotation
+        model = next(t for t in getattr(inner, "__args__", (inner,)) if isinstance(t, type) and issubclass(t, BaseModel))
+    return model.model_fields[leaf].annotation
+
+
 def stated_facts(desc: ServiceDescription) -> dict[str, Any]:
     """The facts the description states, by path (``[]`` counts as stated; ``None`` does not)."""
     flat: dict[str, Any] = {}

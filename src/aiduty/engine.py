@@ -88,9 +88,6 @@ class Engine:
         facts = build_facts(desc, self.kb)
         return self._report(facts, day, lang, include_all)
 
-    def facts(self, desc: ServiceDescription) -> Facts:
-        return build_facts(desc, self.kb)
-
     # ------------------------------------------------------------------ steps
 
     def applicability(self, facts: Facts, day: date) -> dict[str, tuple[str, Outcome]]:

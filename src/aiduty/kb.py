@@ -24,7 +24,6 @@ from .vocab import AID, DPV, ELI, PROV, SH, fact_paths
 
 Text = dict[str, str]
 RULE_TYPES = {DPV.Obligation: "obligation", DPV.Prohibition: "prohibition", DPV.Recommendation: "recommendation"}
-STATUS_PRIORITY = {"binding": 0, "binding-standard": 1, "recommended-standard": 2, "draft": 3}
 
 
 def data_root() -> Path:

@@ -12,7 +12,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from .description import DescriptionError
+from .description import DescriptionError, list_paths
 from .vocab import AID, enum_namespace, fact_paths
 
 
@@ -45,6 +45,7 @@ def description_from_rdf(text: str, fmt: str, source: str) -> dict[str, Any]:
         raise DescriptionError(source, "(top level)", f"expected exactly one node of type aid:Service, found {len(services)}")
     svc = services[0]
     paths = fact_paths()
+    lists = list_paths()
     data: dict[str, Any] = {}
     for pred, obj in graph.predicate_objects(svc):
         if pred == RDF.type or pred == AID.states:
@@ -67,7 +68,7 @@ def description_from_rdf(text: str, fmt: str, source: str) -> dict[str, Any]:
         target = data
         for p in parents:
             target = target.setdefault(p, {})
-        if path.endswith(("generates", "explicit_labels", "recommendation", "public_opinion_features", "metadata_fields")):
+        if path in lists:
             target.setdefault(leaf, []).append(value)
         elif leaf in target:
             raise DescriptionError(source, path, "stated more than once")
@@ -76,7 +77,7 @@ def description_from_rdf(text: str, fmt: str, source: str) -> dict[str, Any]:
     # An empty list is stated with aid:states and no values.
     for stated in graph.objects(svc, AID.states):
         path = paths.get(stated)
-        if path and enum_namespace(path) is not None and path.rsplit(".", 1)[-1] not in ("genai_filing", "algorithm_filing"):
+        if path in lists:
             *parents, leaf = path.split(".")
             target = data
             for p in parents:
