@@ -87,7 +87,42 @@ def test_runaway_query_times_out_and_server_stays_up(client):
 
 
 def test_body_over_the_limit(client):
-    problem(client.post("/v1/check", content=b"{" + b" " * (70 * 1024) + b"}", headers={"content-type": "application/json"}), 413)
+    declared = client.post("/v1/check", content=b"{" + b" " * (70 * 1024) + b"}", headers={"content-type": "application/json"})
+    problem(declared, 413)
+
+    def chunks():                       # no Content-Length: the limit is counted while the body streams in
+        for _ in range(70):
+            yield b" " * 1024
+
+    streamed = client.post("/v1/check", content=chunks(), headers={"content-type": "application/json"})
+    problem(streamed, 413)
+    assert "content-length" not in streamed.request.headers
+    assert streamed.headers["x-aiduty-kb-hash"] and declared.headers["x-aiduty-kb-version"]
+
+
+def test_worker_pool_under_uvloop():
+    """uvloop makes a watched pipe non-blocking; the pool must still read whole answers (it once did not)."""
+    uvloop = pytest.importorskip("uvloop")
+    import asyncio
+    from datetime import date
+
+    from aiduty.workers import WorkerPool
+
+    body = json.dumps({"id": "x", "name": "X", "reach": {"mainland_china_public": True},
+                       "capabilities": {"generates": ["text", "image"]}}).encode()
+
+    async def main():
+        pool = WorkerPool(2)
+        await pool.start()
+        try:
+            payload = {"body": body, "as_of": date(2026, 11, 22), "lang": "en", "all": True}
+            return await asyncio.gather(*(pool.run("check", payload, 60) for _ in range(12)))
+        finally:
+            await pool.stop()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        answers = runner.run(main())
+    assert len({a for a in answers}) == 1 and json.loads(answers[0])["service"]["id"] == "x"
 
 
 def test_saturation_gives_503_never_another_5xx(client):

@@ -55,6 +55,55 @@ def problem_response(status: int, title: str, detail: str, **extra: Any) -> JSON
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+class _BodyTooLarge(Exception):
+    pass
+
+
+class LimitsAndHeaders:
+    """ASGI middleware: refuse bodies over ``max_body`` (413, declared or streamed) and put the knowledge base
+    headers on every response. Plain ASGI rather than ``@app.middleware``, which costs a task and a stream copy
+    per request."""
+
+    def __init__(self, app, max_body: int, headers: list[tuple[bytes, bytes]]):
+        self.app, self.max_body, self.headers = app, max_body, headers
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def send_with_headers(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message = {**message, "headers": [*message.get("headers", []), *self.headers]}
+            await send(message)
+
+        def too_large():
+            return problem_response(413, "Payload too large", f"the body is larger than {self.max_body} bytes")
+
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            return await too_large()(scope, receive, send_with_headers)
+        received = 0
+
+        async def counted_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counted_receive, send_with_headers)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await too_large()(scope, receive, send_with_headers)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     kb = load()
@@ -73,29 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.pool, app.state.settings, app.state.kb = pool, settings, kb
 
-    @app.middleware("http")
-    async def limits_and_headers(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_body:
-            response = problem_response(413, "Payload too large", f"the body is larger than {settings.max_body} bytes")
-        else:
-            if request.method in ("POST", "PUT", "PATCH") and length is None:
-                body = b""
-                async for chunk in request.stream():
-                    body += chunk
-                    if len(body) > settings.max_body:
-                        break
-                if len(body) > settings.max_body:
-                    response = problem_response(413, "Payload too large", f"the body is larger than {settings.max_body} bytes")
-                    return _headers(response)
-                request._body = body
-            response = await call_next(request)
-        return _headers(response)
-
-    def _headers(response: Response) -> Response:
-        response.headers["X-Aiduty-KB-Version"] = kb.version
-        response.headers["X-Aiduty-KB-Hash"] = kb.content_hash
-        return response
+    app.add_middleware(LimitsAndHeaders, max_body=settings.max_body,
+                       headers=[(b"x-aiduty-kb-version", kb.version.encode()), (b"x-aiduty-kb-hash", kb.content_hash.encode())])
 
     @app.exception_handler(Problem)
     async def on_problem(_: Request, exc: Problem):

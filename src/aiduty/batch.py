@@ -8,6 +8,7 @@ from __future__ import annotations
 import glob
 import json
 import multiprocessing
+import multiprocessing.util
 from datetime import date
 from pathlib import Path
 from typing import Iterator
@@ -59,9 +60,9 @@ def _lines(path: Path) -> Iterator[Item]:
 _ENGINE = None
 
 
-def _check(args: tuple) -> Report | DescriptionError | tuple[bool, str]:
-    """Check one description; with ``as_line`` return (has gap, the report as one JSON line) so that a worker
-    process, not the parent, pays for the serialisation."""
+def _check(args: tuple) -> Report | DescriptionError | tuple[bool, bytes]:
+    """Check one description; with ``as_line`` return (has gap, the report as one line of UTF-8 JSON) so that a
+    worker process, not the parent, pays for the serialisation."""
     global _ENGINE
     (source, payload), as_of, lang, include_all, as_line = args
     if isinstance(payload, DescriptionError):
@@ -75,18 +76,33 @@ def _check(args: tuple) -> Report | DescriptionError | tuple[bool, str]:
 
         _ENGINE = Engine.load()
     report = _ENGINE.check(desc, as_of=as_of, lang=lang, include_all=include_all)
-    return (report.has_gap, report.model_dump_json(exclude_none=True)) if as_line else report
+    return (report.has_gap, report.compact_json().encode()) if as_line else report
 
 
 def run(inputs: list[str], *, as_of: date | None, lang: str = "en", include_all: bool = False, jobs: int = 1,
-        as_lines: bool = False) -> Iterator[Report | DescriptionError | tuple[bool, str]]:
+        as_lines: bool = False) -> Iterator[Report | DescriptionError | tuple[bool, bytes]]:
     """Check every description named by ``inputs``, in order; a bad one yields its error and the others still run.
 
-    With ``as_lines`` each report comes as (has gap, JSON line) instead of a Report."""
+    With ``as_lines`` each report comes as (has gap, UTF-8 JSON line) instead of a Report."""
     work = ((item, as_of, lang, include_all, as_lines) for item in expand(inputs))
     if jobs <= 1:
-        yield from map(_check, work)
+        try:
+            yield from map(_check, work)
+        finally:
+            _save()
         return
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(jobs) as pool:
+    with ctx.Pool(jobs, initializer=_save_at_exit) as pool:
         yield from pool.imap(_check, work, chunksize=16)
+        pool.close()        # let the workers exit by themselves, so that they save their results
+        pool.join()
+
+
+def _save() -> None:
+    """Keep the requirement results this process computed for the next run (see memo.ResultStore)."""
+    if _ENGINE is not None:
+        _ENGINE.save()
+
+
+def _save_at_exit() -> None:
+    multiprocessing.util.Finalize(None, _save, exitpriority=10)

@@ -77,8 +77,9 @@ def check(
                         as_lines=fmt in (CheckFormat.jsonl, CheckFormat.json))
     checked = gaps = bad = 0
     progress = None if single or not sys.stderr.isatty() else _progress()
+    out = sys.stdout.buffer      # reports as lines go out as the workers' UTF-8 bytes, untouched
     if fmt is CheckFormat.json and not single:
-        typer.echo("[")
+        out.write(b"[\n")
     for item in results:
         if progress is not None:
             progress.advance(progress.task_ids[0])
@@ -87,12 +88,14 @@ def check(
             typer.echo(f"aiduty: {item}", err=True)
             continue
         checked += 1
-        if isinstance(item, tuple):                      # (has gap, JSON line) from the worker
+        if isinstance(item, tuple):                      # (has gap, JSON line as UTF-8) from the worker
             has_gap, line = item
             if fmt is CheckFormat.json and single:      # one report: pretty, for people
                 typer.echo(json.dumps(json.loads(line), ensure_ascii=False, indent=2))
             else:                                          # an array (one report per line) or JSON Lines
-                typer.echo(("," if fmt is CheckFormat.json and checked > 1 else "") + line)
+                if fmt is CheckFormat.json and checked > 1:
+                    out.write(b",")
+                out.write(line + b"\n")
         else:
             has_gap = item.has_gap
             if fmt is CheckFormat.markdown:
@@ -103,7 +106,8 @@ def check(
                 typer.echo(render.to_text(item, color=sys.stdout.isatty()))
         gaps += has_gap
     if fmt is CheckFormat.json and not single:
-        typer.echo("]")
+        out.write(b"]\n")
+    out.flush()
     if progress is not None:
         progress.stop()
     if not single:

@@ -273,6 +273,9 @@ def parse_description(data: Any, source: str = "<input>") -> ServiceDescription:
         raise DescriptionError(source, field, problem) from None
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when PyYAML was built with it
+
+
 def parse_text(text: str, fmt: str, source: str = "<input>") -> ServiceDescription:
     """Parse description text in ``fmt`` (yaml, json, turtle, json-ld)."""
     if fmt in ("turtle", "json-ld"):
@@ -280,7 +283,7 @@ def parse_text(text: str, fmt: str, source: str = "<input>") -> ServiceDescripti
 
         return parse_description(description_from_rdf(text, fmt, source), source)
     try:
-        data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
+        data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_YAML_LOADER)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else (f" at line {exc.lineno}" if hasattr(exc, "lineno") else "")

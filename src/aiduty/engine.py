@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from datetime import date
+from itertools import count
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import RDF
 
 from . import kb as kbmod
@@ -21,6 +23,7 @@ from .conditions import Outcome, Truth
 from .description import ServiceDescription, load_description, parse_description
 from .facts import Facts, build_facts
 from .kb import Duty, KnowledgeBase
+from .memo import Memo, ResultStore
 from .report import (
     PRIORITY_ORDER, STATUS_ORDER, Bilingual, CitationOut, DerivedFact, DutyOut, Finding, KnowledgeBaseRef,
     Question, Report, RoleOut, ServiceRef, Summary,
@@ -28,8 +31,10 @@ from .report import (
 from .vocab import AID, SH, SUBJ
 
 LARGE_FINE_CNY = 1_000_000
-MEMO_SIZE = 100_000
+MEMO_SIZE = 100_000             # requirement results kept (and saved) per process
+ENTRY_MEMO_SIZE = 50_000        # report entries kept per process: about 1 KB each
 _EMPTY = Graph()
+_MISS = object()
 WORDS = {
     "en": {"applies": "Applies because {}", "not": "Does not apply: {}", "unknown": "May apply: {} (not yet known)",
            "upcoming_draft": "Draft, not binding: planned for, it would apply because {}",
@@ -52,9 +57,9 @@ WORDS = {
 
 @dataclass(frozen=True)
 class RequirementResult:
-    violations: tuple[tuple[str | None, str], ...]   # (fact path, message)
-    warnings: tuple[tuple[str | None, str], ...]
-    missing: tuple[str, ...]                           # fact paths not stated
+    violations: tuple[tuple[str | None, dict[str, str]], ...]   # (fact path, message by language)
+    warnings: tuple[tuple[str | None, dict[str, str]], ...]
+    missing: tuple[str, ...]                                     # fact paths not stated
 
 
 def _as_date(value: date | str | None) -> date:
@@ -64,13 +69,23 @@ def _as_date(value: date | str | None) -> date:
 
 
 class Engine:
-    """Checks service descriptions against a loaded knowledge base."""
+    """Checks service descriptions against a loaded knowledge base.
 
-    def __init__(self, kb: KnowledgeBase):
+    Two memos make repeated checks cheap, both keyed by exactly the facts a result depends on:
+    requirement results (what pyshacl said, also kept on disk beside the knowledge base cache) and report
+    entries (a duty's status, reasons and findings). The entries are immutable, so reports share them.
+    """
+
+    def __init__(self, kb: KnowledgeBase, *, memo: bool = True):
+        """``memo=False`` remembers nothing: every check runs pyshacl (the tests and bench/ compare the two)."""
         self.kb = kb
-        self._nested = _nested_shape_index(kb)
-        self._reads = {d.id: _reads(kb, d) for d in kb.duties.values() if d.requirement_shapes}
-        self._memo: dict[Any, RequirementResult] = {}
+        self.memo = memo
+        self._kb_ref = KnowledgeBaseRef(version=kb.version, content_hash=kb.content_hash)
+        self._entries = Memo(ENTRY_MEMO_SIZE if memo else 0)
+        self._outcome_ids: dict[Outcome, int] = {}
+        self._counter = count()
+        self._states: dict[date, list[tuple[Duty, str]]] = {}
+        self._plans: dict[date, list] = {}
 
     @classmethod
     def load(cls) -> "Engine":
@@ -88,16 +103,25 @@ class Engine:
         facts = build_facts(desc, self.kb)
         return self._report(facts, day, lang, include_all)
 
+    def save(self) -> None:
+        """Keep this process's requirement results on disk for the next process (a cache; safe to delete)."""
+        if isinstance(self.__dict__.get("_results"), ResultStore):
+            self._results.save()
+
     # ------------------------------------------------------------------ steps
+
+    def temporal_states(self, day: date) -> list[tuple[Duty, str]]:
+        """The duties that exist on ``day`` (published by then), each with its temporal state."""
+        if day not in self._states:
+            if len(self._states) > 64:
+                self._states.clear()
+            self._states[day] = [(d, state) for d in self.kb.duties.values()
+                                 if (state := self._temporal_state(d, day)) is not None]
+        return self._states[day]
 
     def applicability(self, facts: Facts, day: date) -> dict[str, tuple[str, Outcome]]:
         """Per duty: (temporal state, three-valued outcome of its condition)."""
-        out = {}
-        for duty in self.kb.duties.values():
-            state = self._temporal_state(duty, day)
-            if state is not None:
-                out[duty.id] = (state, duty.condition.evaluate(facts.context))
-        return out
+        return {duty.id: (state, duty.condition.evaluate(facts.context)) for duty, state in self.temporal_states(day)}
 
     def _temporal_state(self, duty: Duty, day: date) -> str | None:
         inst = self.kb.instruments[duty.instrument]
@@ -113,16 +137,20 @@ class Engine:
         """Validate the requirement shapes of the given duties with pyshacl.
 
         A requirement's result depends only on the facts its shapes read, so results are memoised by
-        (duty, those facts' values); pyshacl validates only the combinations not seen before in this process.
+        (duty, those facts' values); pyshacl validates only the combinations not seen before.
         """
         done: dict[str, RequirementResult] = {}
         todo: dict[str, Any] = {}
+        values = facts.context.values
         for did in duty_ids:
-            if not self.kb.duties[did].requirement_shapes:
+            duty = self.kb.duties[did]
+            if not duty.requirement_shapes:
                 continue
-            key = self._memo_key(did, facts)
-            if key is not None and key in self._memo:
-                done[did] = self._memo[key]
+            reads = duty.requirement_reads
+            key = None if reads is None else (did, tuple([values.get(p) for p in reads]))
+            hit = self._results.get(key) if key is not None else None
+            if hit is not None:
+                done[did] = hit
             else:
                 todo[did] = key
         if todo:
@@ -130,17 +158,12 @@ class Engine:
             for did, key in todo.items():
                 done[did] = fresh[did]
                 if key is not None:
-                    if len(self._memo) >= MEMO_SIZE:
-                        self._memo.pop(next(iter(self._memo)))
-                    self._memo[key] = fresh[did]
+                    self._results.put(key, fresh[did])
         return done
 
-    def _memo_key(self, did: str, facts: Facts):
-        reads = self._reads.get(did)
-        if reads is None:
-            return None
-        values, stated = facts.context.values, facts.context.stated
-        return (did, tuple((p, p in stated, values.get(p, ())) for p in reads))
+    @cached_property
+    def _results(self) -> Memo:
+        return ResultStore(kbmod.cache_dir(), self.kb.content_hash, MEMO_SIZE) if self.memo else Memo(0)
 
     @cached_property
     def _shapes_graph(self):
@@ -166,13 +189,13 @@ class Engine:
         })
         validator.shacl_graph = self._shapes_graph      # reuse the harvested shapes: no per-check rebuild
         _, results, _ = validator.run()
-        return self._read_results(results, duty_ids, facts)
+        return self._read_results(results, duty_ids)
 
-    def _read_results(self, results: Graph, duty_ids: list[str], facts: Facts) -> dict[str, RequirementResult]:
+    def _read_results(self, results: Graph, duty_ids: list[str]) -> dict[str, RequirementResult]:
         per: dict[str, dict[str, list]] = {d: {"v": [], "w": [], "m": []} for d in duty_ids}
         for r in results.subjects(RDF.type, SH.ValidationResult):
             source = results.value(r, SH.sourceShape)
-            did = self._nested.get(source)
+            did = self.kb.shape_index.get(source)
             if did not in per:
                 continue
             fact = self._fact_of(results.value(r, SH.resultPath), source, self.kb.duties[did])
@@ -183,7 +206,8 @@ class Engine:
                 continue
             message = self._message(source, did, results.value(r, SH.resultMessage))
             per[did]["v" if severity == SH.Violation else "w"].append((fact, message))
-        return {d: RequirementResult(tuple(_unique(v["v"])), tuple(_unique(v["w"])), tuple(_unique(v["m"])))
+        # pyshacl's results come in no fixed order: sort them, so that the same facts always give the same report
+        return {d: RequirementResult(_sorted_unique(v["v"]), _sorted_unique(v["w"]), tuple(sorted(set(v["m"]))))
                 for d, v in per.items()}
 
     def _fact_of(self, path, source, duty: Duty) -> str | None:
@@ -209,27 +233,64 @@ class Engine:
 
     def _report(self, facts: Facts, day: date, lang: str, include_all: bool) -> Report:
         kb = self.kb
-        applicable = self.applicability(facts, day)
-        to_validate = [d for d, (state, o) in applicable.items() if state == "in_force" and o.truth is Truth.TRUE]
-        checked = self.requirements(facts, to_validate)
-        duties: list[DutyOut] = []
-        for did, (state, outcome) in applicable.items():
-            duty = kb.duties[did]
-            out = self._duty(duty, state, outcome, checked.get(did), facts, day, lang, include_all)
-            if out is not None:
-                duties.append(out)
-        duties.sort(key=lambda d: (STATUS_ORDER.index(d.status), PRIORITY_ORDER[d.priority], d.id))
-        counts = defaultdict(int)
-        for d in duties:
-            counts[d.status] += 1
-        summary = Summary(**{s: counts[s] for s in ("gap", "unknown", "met", "applicable", "upcoming")},
-                          not_applicable=counts["not_applicable"] if include_all else None)
-        return Report(
-            service=ServiceRef(id=facts.description.id, name=facts.description.name), as_of=day.isoformat(), lang=lang,
-            knowledge_base=KnowledgeBaseRef(version=kb.version, content_hash=kb.content_hash),
-            roles=self._roles(facts), derived_facts=[DerivedFact(fact=d.path, value=d.value, because=d.because) for d in facts.derivations],
+        get = facts.context.values.get
+        role = {r: self._role_ids(o) for r, o in facts.context.roles.items()}
+        entries: list[tuple[tuple, DutyOut]] = []
+        misses: list[tuple[Duty, str, Any]] = []
+        for duty, state, reads, roles in self._plan(day):
+            # An entry depends on the day, the language, --all, and the values of exactly these facts and roles.
+            key = None if reads is None else (duty.id, day, lang, include_all, tuple(map(get, reads)),
+                                              tuple([role.get(r, -1) for r in roles]))
+            entry = self._entries.get(key, _MISS) if key is not None else _MISS
+            if entry is _MISS:
+                misses.append((duty, state, key))
+            elif entry is not None:
+                entries.append(entry)
+        if misses:
+            outcomes = {duty.id: duty.condition.evaluate(facts.context) for duty, _, _ in misses}
+            checked = self.requirements(facts, [duty.id for duty, state, _ in misses
+                                                if state == "in_force" and outcomes[duty.id].truth is Truth.TRUE])
+            for duty, state, key in misses:
+                entry = self._entry(duty, state, outcomes[duty.id], checked.get(duty.id), day, lang, include_all)
+                if key is not None:
+                    self._entries.put(key, entry)
+                if entry is not None:
+                    entries.append(entry)
+        entries.sort(key=itemgetter(0))
+        duties = [d for _, d in entries]
+        counts = Counter(d.status for d in duties)
+        summary = Summary.model_construct(**{s: counts[s] for s in ("gap", "unknown", "met", "applicable", "upcoming")},
+                                          not_applicable=counts["not_applicable"] if include_all else None)
+        # Everything here comes from our own validated knowledge base and models: construct, don't re-validate.
+        return Report.model_construct(
+            service=ServiceRef.model_construct(id=facts.description.id, name=facts.description.name),
+            as_of=day.isoformat(), lang=lang, knowledge_base=self._kb_ref, roles=self._roles(facts),
+            derived_facts=[DerivedFact(fact=d.path, value=d.value, because=d.because) for d in facts.derivations],
             summary=summary, duties=duties, questions=self._questions(duties, lang),
         )
+
+    def _plan(self, day: date) -> list[tuple[Duty, str, tuple[str, ...] | None, tuple[str, ...]]]:
+        """Per duty that exists on ``day``: its temporal state, and the facts and roles its entry depends on
+        (facts None: its requirement cannot be memoised, so neither can its entry)."""
+        if day not in self._plans:
+            if len(self._plans) > 64:
+                self._plans.clear()
+            plan = []
+            for duty, state in self.temporal_states(day):
+                reads = duty.requirement_reads if duty.requirement_shapes else ()
+                facts = None if reads is None else tuple(sorted(duty.condition.facts() | set(reads)))
+                plan.append((duty, state, facts, tuple(sorted(duty.condition.roles()))))
+            self._plans[day] = plan
+        return self._plans[day]
+
+    def _role_ids(self, outcome: Outcome) -> int:
+        """A number for each distinct role outcome (truth, reasons, missing facts): cheap to hash in keys."""
+        number = self._outcome_ids.get(outcome)
+        if number is None:
+            number = self._outcome_ids[outcome] = next(self._counter)
+            if len(self._outcome_ids) > ENTRY_MEMO_SIZE:        # numbers are never reused, so forgetting is safe
+                del self._outcome_ids[next(iter(self._outcome_ids))]
+        return number
 
     def _roles(self, facts: Facts) -> list[RoleOut]:
         out = []
@@ -239,15 +300,16 @@ class Engine:
                 out.append(RoleOut(id=finding.role.id, because=list(o.because)))
             elif o.truth is Truth.UNKNOWN:
                 out.append(RoleOut(id=finding.role.id, status="unknown", because=list(o.because),
-                                   questions=sorted(self.kb.facts[m].path for m in o.missing)))
+                                   questions=sorted(o.missing)))
         return sorted(out, key=lambda r: (r.status != "holds", r.id))
 
-    def _duty(self, duty: Duty, state: str, outcome: Outcome, req: RequirementResult | None, facts: Facts,
-              day: date, lang: str, include_all: bool) -> DutyOut | None:
+    def _entry(self, duty: Duty, state: str, outcome: Outcome, req: RequirementResult | None,
+               day: date, lang: str, include_all: bool) -> tuple[tuple, DutyOut] | None:
+        """A duty's report entry with its sort key, or None when it is left out of the report."""
         words = WORDS[lang]
         label = duty.condition_label.get(lang) or duty.condition_label.get("en", "")
         because = list(outcome.because)
-        questions = sorted(self.kb.facts[m].path for m in outcome.missing)
+        questions = sorted(outcome.missing)
         findings: list[Finding] = []
         if state == "lapsed":
             status, why = "not_applicable", [words["lapsed"].format(duty.in_force_until.isoformat())]
@@ -273,18 +335,19 @@ class Engine:
             return None
         priority, reason = self._priority(duty, status, day, lang)
         # The report is built from our own validated knowledge base: construct without re-validating.
-        return DutyOut.model_construct(
-            **self._static(duty.id, lang), status=status, applies_because=why, findings=findings, questions=questions,
-            priority=priority, priority_reason=reason, campaign_targets=self._targets(duty, day),
-            precedents=self._precedents(duty, day),
+        out = DutyOut.model_construct(
+            **self._static(duty.id, lang), status=status, applies_because=tuple(why), findings=tuple(findings),
+            questions=tuple(questions), priority=priority, priority_reason=reason,
+            campaign_targets=tuple(self._targets(duty, day)), precedents=tuple(self._precedents(duty, day)),
         )
+        return (STATUS_ORDER.index(status), PRIORITY_ORDER[priority], duty.id), out
 
     @lru_cache(maxsize=None)
     def _static(self, duty_id: str, lang: str) -> dict[str, Any]:
         """The parts of a duty's report entry that do not depend on the service."""
         duty = self.kb.duties[duty_id]
         return dict(
-            id=duty.id, title=Bilingual(**duty.title), citations=[CitationOut(**c.as_json()) for c in duty.citations],
+            id=duty.id, title=Bilingual(**duty.title), citations=tuple(CitationOut(**c.as_json()) for c in duty.citations),
             bearer=duty.bearer, rule_type=duty.rule_type, remediation=Bilingual(**duty.remediation),
             in_force_from=duty.in_force_from.isoformat() if duty.in_force_from else None,
             instrument_status=duty.instrument_status, confidence=duty.confidence,
@@ -331,71 +394,10 @@ class Engine:
         for path, ids in ranked:
             fact = self.kb.fact_for_path(path)
             text = fact.question.get(lang) or fact.question.get("en") if fact else path
-            out.append(Question(fact=path, question=text, unlocks=ids))
+            out.append(Question.model_construct(fact=path, question=text, unlocks=ids))
         return out
 
 
-def _unique(items: list) -> list:
-    seen, out = set(), []
-    for item in items:
-        key = repr(item)
-        if key not in seen:
-            seen.add(key)
-            out.append(item)
-    return out
-
-
-# What a requirement shape may use for its result to be a function of the facts it reads.
-_MEMO_SAFE = {SH.targetClass, SH.property, SH.path, SH.minCount, SH.maxCount, SH["in"], SH.hasValue, SH.minInclusive,
-              SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH.datatype, SH.severity, SH.message, SH["or"],
-              SH["and"], SH["not"], SH.node, SH.name, SH.description, SH.pattern, SH.minLength, SH.maxLength,
-              AID.fact, RDF.type,
-              URIRef("http://www.w3.org/2000/01/rdf-schema#label"), URIRef("http://www.w3.org/2000/01/rdf-schema#comment")}
-
-
-def _reads(kb: KnowledgeBase, duty: Duty) -> tuple[URIRef, ...] | None:
-    """The facts properties a duty's requirement shapes read, or None if they use anything else (no memo)."""
-    from rdflib.collection import Collection
-
-    reads: set[URIRef] = set()
-    stack, seen = list(duty.requirement_shapes), set()
-    while stack:
-        shape = stack.pop()
-        if shape in seen:
-            continue
-        seen.add(shape)
-        for p, o in kb.shapes.predicate_objects(shape):
-            if p not in _MEMO_SAFE:
-                return None
-            if p == SH.path:
-                if not isinstance(o, URIRef):
-                    return None
-                reads.add(o)
-            elif p in (SH.property, SH.node, SH["not"]):
-                stack.append(o)
-            elif p in (SH["or"], SH["and"]):
-                stack.extend(Collection(kb.shapes, o))
-    # aid:states is read only for facts that are themselves listed: their stated-ness is part of the key.
-    reads.discard(AID.states)
-    reads |= {o for s in seen for o in kb.shapes.objects(s, SH.hasValue) if o in kb.facts}
-    return tuple(sorted(reads))
-
-
-def _nested_shape_index(kb: KnowledgeBase) -> dict[Any, str]:
-    """Every shape node reachable from a requirement shape -> its duty (pyshacl reports nested sources)."""
-    from rdflib.collection import Collection
-
-    index: dict[Any, str] = {}
-    for shape, did in kb.shape_duty.items():
-        stack = [shape]
-        while stack:
-            s = stack.pop()
-            if s in index:
-                continue
-            index[s] = did
-            for p, o in kb.shapes.predicate_objects(s):
-                if p in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape):
-                    stack.append(o)
-                elif p in (SH["or"], SH["and"], SH.xone):
-                    stack.extend(Collection(kb.shapes, o))
-    return index
+def _sorted_unique(findings: list[tuple[str | None, dict[str, str]]]) -> tuple:
+    unique = {(fact, tuple(sorted(message.items()))): (fact, message) for fact, message in findings}
+    return tuple(unique[k] for k in sorted(unique, key=lambda k: (k[0] or "", k[1])))

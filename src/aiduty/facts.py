@@ -51,9 +51,10 @@ class Facts:
         for cls, finding in self.roles.items():
             if finding.outcome.truth is Truth.TRUE:
                 g.add((node, RDF.type, cls))
-        for prop, vals in self.context.values.items():
+        for path, value in self.stated.items():
+            prop = fact_property(path)
             g.add((node, AID.states, prop))
-            for v in vals:
+            for v in _rdf_values(path, value):
                 g.add((node, prop, v))
         g.add((node, DCTERMS.identifier, Literal(self.description.id)))
         return g
@@ -113,6 +114,26 @@ def _rdf_values(path: str, value: Any) -> tuple:
     return (Literal(value),)
 
 
+def _plain_values(path: str, value: Any) -> tuple:
+    """The values a condition reads: what ``_rdf_values`` gives, as plain Python values (see conditions.plain)."""
+    ns = enum_namespace(path)
+    if ns is not None:
+        return tuple(f"{ns}{v}" for v in value) if isinstance(value, list) else (f"{ns}{value}",)
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+class _Described(dict):
+    """fact path -> "path = value", rendered the first time a condition cites it."""
+
+    def __init__(self, stated: dict[str, Any]):
+        super().__init__()
+        self.stated = stated
+
+    def __missing__(self, path: str) -> str:
+        text = self[path] = f"{path} = {render_value(self.stated[path])}"
+        return text
+
+
 def service_node(service_id: str) -> URIRef:
     return URIRef(f"urn:aiduty:service:{service_id}")
 
@@ -122,9 +143,9 @@ def build_facts(desc: ServiceDescription, kb: KnowledgeBase) -> Facts:
     derivations = derive(stated)
     for d in derivations:
         stated[d.path] = d.value
-    values = {fact_property(p): _rdf_values(p, v) for p, v in stated.items()}
-    describe = lambda prop, vals: f"{kb.facts[prop].path} = {render_value(stated[kb.facts[prop].path])}"  # noqa: E731
-    base = Context(values, frozenset(values), {}, describe)
+    values = {p: _plain_values(p, v) for p, v in stated.items()}
+    describe = _Described(stated)
+    base = Context(values, {}, describe)
 
     # Roles: each from its own condition, then a narrower role entails its broader ones.
     own = {role.cls: role.condition.evaluate(base) for role in kb.roles.values()}
@@ -132,7 +153,7 @@ def build_facts(desc: ServiceDescription, kb: KnowledgeBase) -> Facts:
     for role in kb.roles.values():
         for broader in role.broader:
             findings[broader] = _either(findings[broader], own[role.cls], role)
-    context = Context(values, frozenset(values), findings, describe)
+    context = Context(values, {str(cls): o for cls, o in findings.items()}, describe)
 
     return Facts(desc, service_node(desc.id), stated, derivations,
                  {cls: RoleFinding(kb.roles_by_class[cls], o) for cls, o in findings.items()}, context)

@@ -11,7 +11,7 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -131,6 +131,9 @@ class Duty:
     campaign_targets: tuple[str, ...]
     precedents: tuple[str, ...]
     facts: tuple[str, ...]               # description paths the condition and requirement read
+    # The facts whose values (or stated-ness) decide the requirement shapes' results; None when the shapes use
+    # SHACL beyond what makes that so, and their results are then never memoised.
+    requirement_reads: tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,7 @@ class KnowledgeBase:
     campaigns: dict[str, Campaign]
     precedents: dict[str, Precedent]
     shape_duty: dict[URIRef, str]       # requirement shape -> duty id
+    shape_index: dict                   # every shape node nested in a requirement shape -> duty id
     provisions_without_duty: list[tuple[Citation, Text]]
 
     def graph(self) -> Graph:
@@ -206,7 +210,11 @@ class KnowledgeBase:
         return g
 
     def fact_for_path(self, path: str) -> Fact | None:
-        return next((f for f in self.facts.values() if f.path == path), None)
+        return self.facts_by_path.get(path)
+
+    @cached_property
+    def facts_by_path(self) -> dict[str, Fact]:
+        return {f.path: f for f in self.facts.values()}
 
 
 # ------------------------------------------------------------------------------------------------ reading
@@ -327,6 +335,7 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
         return Citation(inst.code, str(provision), article, paragraph, item, clause,
                         render_label(inst, article, paragraph, item, clause), _text(g, provision, SKOS.definition))
 
+    paths = fact_paths()
     facts = {
         prop: Fact(path, prop, _text(g, prop, SKOS.prefLabel) or {"en": path, "zh": path},
                    _text(g, prop, AID.question) or {"en": f"What is {path}?", "zh": f"请说明 {path}。"})
@@ -343,7 +352,7 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             node = g.value(node, RDFS.subClassOf)
         shape = g.value(cls, AID.derivedWhen)
         roles[_ident(g, cls)] = Role(_ident(g, cls), cls, _text(g, cls, SKOS.prefLabel), _text(g, cls, SKOS.definition),
-                                     tuple(chain), compile_condition(g, shape), _text(g, shape, RDFS.label))
+                                     tuple(chain), compile_condition(g, shape, paths), _text(g, shape, RDFS.label))
     roles_by_class = {r.cls: r for r in roles.values()}
 
     # campaign targets and precedents, indexed by duty
@@ -402,12 +411,11 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
         cond_shape = g.value(d, AID.appliesWhen)
         if cond_shape is None:
             raise KnowledgeBaseError(f"duty {did} has no aid:appliesWhen")
-        condition = compile_condition(g, cond_shape)
+        condition = compile_condition(g, cond_shape, paths)
         req = tuple(sorted(g.objects(d, AID.satisfiedBy)))
         for shape in req:
             shape_duty[shape] = did
         conf = g.value(d, AID.confidence)
-        fact_props = condition.facts() | _requirement_facts(shapes, req)
         duties[did] = Duty(
             id=did, iri=d, title=_text(g, d, SKOS.prefLabel), summary=_text(g, d, SKOS.definition),
             rule_type=RULE_TYPES.get(g.value(d, AID.ruleType), "obligation"), bearer=roles_by_class[bearer_cls].id,
@@ -426,7 +434,8 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             replaces=tuple(sorted(_ident(g, x) for x in g.objects(d, DCTERMS.replaces))),
             supports=tuple(sorted(_ident(g, x) for x in g.objects(d, AID.supports))),
             campaign_targets=tuple(sorted(targets_of.get(did, []))), precedents=tuple(sorted(precedents_of.get(did, []))),
-            facts=tuple(sorted(facts[p].path for p in fact_props if p in facts)),
+            facts=tuple(sorted(condition.facts() | {paths[p] for p in _requirement_facts(shapes, req) if p in paths})),
+            requirement_reads=_requirement_reads(shapes, req, paths) if req else None,
         )
 
     without = []
@@ -435,8 +444,12 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             without.append((citation(p), _text(g, p, AID.noDutyReason)))
     without.sort(key=lambda x: _citation_key(x[0]))
 
-    return KnowledgeBase(version, digest, _closure(shapes, shape_duty), instruments, roles, roles_by_class, facts,
-                         duties, campaigns, precedents, shape_duty, without)
+    # rdflib iterates in no fixed order; sorted dicts make every build (and so every report) the same
+    roles = dict(sorted(roles.items()))
+    return KnowledgeBase(version, digest, _closure(shapes, shape_duty), dict(sorted(instruments.items())), roles,
+                         {r.cls: r for r in roles.values()}, facts, dict(sorted(duties.items())),
+                         dict(sorted(campaigns.items())), dict(sorted(precedents.items())), shape_duty,
+                         _nested_shape_index(shapes, shape_duty), without)
 
 
 def _closure(shapes: Graph, roots) -> Graph:
@@ -498,6 +511,68 @@ def _requirement_facts(shapes: Graph, req_shapes) -> set[URIRef]:
     return out
 
 
+# What a requirement shape may use for its result to be a function of the facts it reads.
+_MEMO_SAFE = {SH.targetClass, SH.property, SH.path, SH.minCount, SH.maxCount, SH["in"], SH.hasValue, SH.minInclusive,
+              SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH.datatype, SH.severity, SH.message, SH["or"],
+              SH["and"], SH["not"], SH.node, SH.name, SH.description, SH.pattern, SH.minLength, SH.maxLength,
+              AID.fact, RDF.type, RDFS.label, RDFS.comment}
+
+
+def _requirement_reads(shapes: Graph, req_shapes, paths: dict[URIRef, str]) -> tuple[str, ...] | None:
+    """The fact paths whose values decide the requirement shapes' results (see Duty.requirement_reads)."""
+    reads: set[URIRef] = set()
+    stack, seen = list(req_shapes), set()
+    while stack:
+        shape = stack.pop()
+        if shape in seen:
+            continue
+        seen.add(shape)
+        for p, o in shapes.predicate_objects(shape):
+            if p not in _MEMO_SAFE:
+                return None
+            if p == SH.path:
+                if not isinstance(o, URIRef):
+                    return None
+                reads.add(o)
+            elif p in (SH.property, SH.node, SH["not"]):
+                stack.append(o)
+            elif p in (SH["or"], SH["and"]):
+                stack.extend(Collection(shapes, o))
+    # aid:states is read only for facts that are themselves listed: their stated-ness is part of the key.
+    reads.discard(AID.states)
+    reads |= {o for s in seen for o in shapes.objects(s, SH.hasValue) if o in paths}
+    if not reads <= paths.keys():
+        return None
+    return tuple(sorted(paths[p] for p in reads))
+
+
+def _nested_shape_index(shapes: Graph, shape_duty: dict[URIRef, str]) -> dict:
+    """Every shape node reachable from a requirement shape -> its duty (pyshacl reports nested sources)."""
+    index: dict = {}
+    for shape, did in shape_duty.items():
+        stack = [shape]
+        while stack:
+            s = stack.pop()
+            if s in index:
+                continue
+            index[s] = did
+            for p, o in shapes.predicate_objects(s):
+                if p in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape):
+                    stack.append(o)
+                elif p in (SH["or"], SH["and"], SH.xone):
+                    stack.extend(Collection(shapes, o))
+    return index
+
+
+@cache
+def code_hash() -> str:
+    """A digest of the code that makes what is cached (the build, requirement results): never load what other code made."""
+    digest = hashlib.sha256()
+    for module in ("kb.py", "conditions.py", "vocab.py", "description.py", "facts.py", "engine.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("AIDUTY_CACHE_DIR") or Path.home() / ".cache" / "aiduty")
 
@@ -508,7 +583,7 @@ def load(root: Path | None = None) -> KnowledgeBase:
     root = root or data_root()
     files = kb_files(root)
     digest = content_hash(files, root)
-    cached = cache_dir() / f"kb-{digest[:32]}.pickle"
+    cached = cache_dir() / f"kb-{digest[:32]}-{code_hash()[:12]}.pickle"
     if cached.exists():
         try:
             with cached.open("rb") as fh:

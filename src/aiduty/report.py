@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Status = Literal["gap", "unknown", "met", "applicable", "upcoming", "not_applicable"]
 STATUS_ORDER: tuple[Status, ...] = ("gap", "unknown", "upcoming", "applicable", "met", "not_applicable")
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-class Bilingual(BaseModel):
+class Frozen(BaseModel):
+    """Immutable: the engine shares these between reports (see Engine), so nobody may change one in place."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Bilingual(Frozen):
     en: str = ""
     zh: str = ""
 
@@ -19,7 +25,7 @@ class Bilingual(BaseModel):
         return getattr(self, lang) or self.en or self.zh
 
 
-class CitationOut(BaseModel):
+class CitationOut(Frozen):
     instrument: str
     article: int | None = None
     paragraph: int | None = None
@@ -51,31 +57,39 @@ class DerivedFact(BaseModel):
     because: str
 
 
-class Finding(BaseModel):
+class Finding(Frozen):
     fact: str | None
     message: str
 
 
-class DutyOut(BaseModel):
+class DutyOut(Frozen):
     id: str
     title: Bilingual
     status: Status
-    citations: list[CitationOut]
+    citations: tuple[CitationOut, ...]
     bearer: str
     rule_type: str
-    applies_because: list[str]
-    findings: list[Finding] = []
-    questions: list[str] = []
+    applies_because: tuple[str, ...]
+    findings: tuple[Finding, ...] = ()
+    questions: tuple[str, ...] = ()
     remediation: Bilingual
     priority: Literal["high", "medium", "low"]
     priority_reason: str
-    campaign_targets: list[str] = []
-    precedents: list[str] = []
+    campaign_targets: tuple[str, ...] = ()
+    precedents: tuple[str, ...] = ()
     in_force_from: str | None
     instrument_status: str
     confidence: str
     confidence_note: str | None = None
     penalty: str | None = None
+    _json: str | None = PrivateAttr(default=None)
+
+    def json_fragment(self) -> str:
+        """This entry as compact JSON (None left out), made once: the engine shares entries between reports."""
+        private = self.__pydantic_private__         # read directly: pydantic's attribute hook costs 5 µs a call
+        if private["_json"] is None:
+            private["_json"] = self.model_dump_json(exclude_none=True)
+        return private["_json"]
 
 
 class Question(BaseModel):
@@ -108,3 +122,12 @@ class Report(BaseModel):
     @property
     def has_gap(self) -> bool:
         return self.summary.gap > 0
+
+    def compact_json(self) -> str:
+        """The same text as ``model_dump_json(exclude_none=True)``, made faster from the entries' own JSON.
+
+        ``duties`` and ``questions`` are the last fields, so the head's keys keep their order."""
+        head = self.model_dump_json(exclude_none=True, exclude={"duties", "questions"})
+        questions = ",".join(q.model_dump_json() for q in self.questions)
+        duties = ",".join(d.json_fragment() for d in self.duties)
+        return f'{head[:-1]},"duties":[{duties}],"questions":[{questions}]}}'

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import pickle
 import threading
 from dataclasses import dataclass
@@ -44,7 +45,8 @@ def _serve(conn) -> None:
     while True:
         try:
             kind, payload = conn.recv()
-        except EOFError:
+        except EOFError:        # the server is stopping: keep the requirement results for the next start
+            engine.save()
             return
         try:
             if kind == "check":
@@ -55,7 +57,7 @@ def _serve(conn) -> None:
                     raise DescriptionError("request body", "(syntax)", f"not valid JSON: {exc}") from None
                 desc = parse_description(data, "request body")
                 report = engine.check(desc, as_of=payload["as_of"], lang=payload["lang"], include_all=payload["all"])
-                conn.send_bytes(b"ok" + report.model_dump_json(exclude_none=True).encode())
+                conn.send_bytes(b"ok" + report.compact_json().encode())
                 continue
             elif kind == "sparql":
                 conn.send(("ok", run_query(engine.kb, payload["query"], payload["row_limit"])))
@@ -72,6 +74,21 @@ def _serve(conn) -> None:
             conn.send(("error", ("query", str(exc))))
         except Exception as exc:  # the worker must survive a bad task
             conn.send(("error", ("internal", f"{type(exc).__name__}: {exc}")))
+
+
+async def _readable(conn, timeout_s: float) -> None:
+    """Wait in the event loop (no thread) until the worker has answered; TimedOut past ``timeout_s``."""
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    fd = conn.fileno()
+    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    try:
+        await asyncio.wait_for(ready, timeout_s)
+    except asyncio.TimeoutError:
+        raise TimedOut(f"the request ran longer than {timeout_s:g} s and was stopped") from None
+    finally:
+        loop.remove_reader(fd)
+        os.set_blocking(fd, True)      # uvloop makes a watched descriptor non-blocking; recv_bytes needs blocking
 
 
 @dataclass
@@ -110,8 +127,12 @@ class WorkerPool:
 
     async def stop(self) -> None:
         for w in self._workers:
-            w.process.kill()
-            w.process.join(timeout=5)
+            w.conn.close()                  # an idle worker saves its results and exits
+        for w in self._workers:
+            w.process.join(timeout=2)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join(timeout=5)
         self._workers.clear()
 
     @property
@@ -131,12 +152,9 @@ class WorkerPool:
         finally:
             with self._lock:
                 self._waiting -= 1
-        loop = asyncio.get_running_loop()
         try:
             worker.conn.send((kind, payload))
-            ready = await loop.run_in_executor(None, worker.conn.poll, timeout_s)
-            if not ready:
-                raise TimedOut(f"the request ran longer than {timeout_s:g} s and was stopped")
+            await _readable(worker.conn, timeout_s)
             raw = worker.conn.recv_bytes()
             if raw.startswith(b"ok"):            # a check's JSON, passed through untouched
                 return raw[2:]
