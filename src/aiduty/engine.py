@@ -232,7 +232,6 @@ class Engine:
     # ------------------------------------------------------------------ report
 
     def _report(self, facts: Facts, day: date, lang: str, include_all: bool) -> Report:
-        kb = self.kb
         get = facts.context.values.get
         role = {r: self._role_ids(o) for r, o in facts.context.roles.items()}
         entries: list[tuple[tuple, DutyOut]] = []
