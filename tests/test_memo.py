@@ -38,8 +38,8 @@ def test_a_warm_engine_answers_exactly_as_one_that_remembers_nothing(engine, for
         desc = parse_description(data)
         warm = engine.check(desc, as_of=day, lang=lang, include_all=include_all)
         cold = forgetful.check(desc, as_of=day, lang=lang, include_all=include_all)
-        assert warm.compact_json() == cold.compact_json()
-        assert warm.compact_json() == warm.model_dump_json(exclude_none=True)
+        assert warm.json_bytes() == cold.json_bytes()
+        assert warm.json_bytes() == warm.model_dump_json(exclude_none=True).encode()
 
 
 def test_report_entries_are_immutable(engine):
@@ -54,14 +54,14 @@ def test_saved_results_spare_pyshacl_in_the_next_process(kb, tmp_path, monkeypat
     monkeypatch.setenv("AIDUTY_CACHE_DIR", str(tmp_path))
     example = REPO / "data" / "services" / "dreamy-canvas.yaml"
     first = Engine(kb)
-    expected = first.check(example, as_of="2026-11-22").compact_json()
+    expected = first.check(example, as_of="2026-11-22").json_bytes()
     first.save()
     saved = list(tmp_path.glob("results-*.pickle"))
     assert len(saved) == 1 and kb.content_hash[:32] in saved[0].name
 
     second = Engine(kb)
     monkeypatch.setattr(Engine, "_validate", lambda *a: pytest.fail("pyshacl ran although the results were saved"))
-    assert second.check(example, as_of="2026-11-22").compact_json() == expected
+    assert second.check(example, as_of="2026-11-22").json_bytes() == expected
 
 
 def test_a_damaged_results_file_is_ignored(kb, tmp_path):

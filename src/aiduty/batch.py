@@ -6,18 +6,17 @@ Results stream in input order, so memory stays flat however many descriptions th
 from __future__ import annotations
 
 import glob
-import json
 import multiprocessing
 import multiprocessing.util
 from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from .description import DescriptionError, load_description, parse_description
+from .description import DescriptionError, load_description, parse_text
 from .report import Report
 
 DESCRIPTION_SUFFIXES = {".yaml", ".yml", ".json", ".ttl", ".jsonld", ".jsonl"}
-Item = tuple[str, object]   # (source, path or parsed JSON line)
+Item = tuple[str, object]   # (source, path, JSON line or the error found)
 
 
 def expand(inputs: list[str]) -> Iterator[Item]:
@@ -50,11 +49,7 @@ def _lines(path: Path) -> Iterator[Item]:
         for number, line in enumerate(fh, 1):
             if not line.strip():
                 continue
-            source = f"{path}:{number}"
-            try:
-                yield source, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield source, DescriptionError(source, "(syntax)", f"not valid JSON: {exc.msg}")
+            yield f"{path}:{number}", line        # parsed by the worker, not here
 
 
 _ENGINE = None
@@ -68,7 +63,7 @@ def _check(args: tuple) -> Report | DescriptionError | tuple[bool, bytes]:
     if isinstance(payload, DescriptionError):
         return payload
     try:
-        desc = load_description(payload) if isinstance(payload, Path) else parse_description(payload, source)
+        desc = load_description(payload) if isinstance(payload, Path) else parse_text(payload, "json", source)
     except DescriptionError as exc:
         return exc
     if _ENGINE is None:
@@ -76,7 +71,7 @@ def _check(args: tuple) -> Report | DescriptionError | tuple[bool, bytes]:
 
         _ENGINE = Engine.load()
     report = _ENGINE.check(desc, as_of=as_of, lang=lang, include_all=include_all)
-    return (report.has_gap, report.compact_json().encode()) if as_line else report
+    return (report.has_gap, report.json_bytes()) if as_line else report
 
 
 def run(inputs: list[str], *, as_of: date | None, lang: str = "en", include_all: bool = False, jobs: int = 1,

@@ -32,9 +32,10 @@ from .vocab import AID, SH, SUBJ
 
 LARGE_FINE_CNY = 1_000_000
 MEMO_SIZE = 100_000             # requirement results kept (and saved) per process
-ENTRY_MEMO_SIZE = 50_000        # report entries kept per process: about 1 KB each
+ENTRY_MEMO_SIZE = 20_000        # report entries kept per process: a few KB each
 _EMPTY = Graph()
 _MISS = object()
+_ENTRY_FIELDS = frozenset(DutyOut.model_fields)   # one shared "fields set" for all entries (they are immutable)
 WORDS = {
     "en": {"applies": "Applies because {}", "not": "Does not apply: {}", "unknown": "May apply: {} (not yet known)",
            "upcoming_draft": "Draft, not binding: planned for, it would apply because {}",
@@ -84,7 +85,6 @@ class Engine:
         self._entries = Memo(ENTRY_MEMO_SIZE if memo else 0)
         self._outcome_ids: dict[Outcome, int] = {}
         self._counter = count()
-        self._states: dict[date, list[tuple[Duty, str]]] = {}
         self._plans: dict[date, list] = {}
 
     @classmethod
@@ -109,19 +109,6 @@ class Engine:
             self._results.save()
 
     # ------------------------------------------------------------------ steps
-
-    def temporal_states(self, day: date) -> list[tuple[Duty, str]]:
-        """The duties that exist on ``day`` (published by then), each with its temporal state."""
-        if day not in self._states:
-            if len(self._states) > 64:
-                self._states.clear()
-            self._states[day] = [(d, state) for d in self.kb.duties.values()
-                                 if (state := self._temporal_state(d, day)) is not None]
-        return self._states[day]
-
-    def applicability(self, facts: Facts, day: date) -> dict[str, tuple[str, Outcome]]:
-        """Per duty: (temporal state, three-valued outcome of its condition)."""
-        return {duty.id: (state, duty.condition.evaluate(facts.context)) for duty, state in self.temporal_states(day)}
 
     def _temporal_state(self, duty: Duty, day: date) -> str | None:
         inst = self.kb.instruments[duty.instrument]
@@ -275,7 +262,10 @@ class Engine:
             if len(self._plans) > 64:
                 self._plans.clear()
             plan = []
-            for duty, state in self.temporal_states(day):
+            for duty in self.kb.duties.values():
+                state = self._temporal_state(duty, day)
+                if state is None:
+                    continue
                 reads = duty.requirement_reads if duty.requirement_shapes else ()
                 facts = None if reads is None else tuple(sorted(duty.condition.facts() | set(reads)))
                 plan.append((duty, state, facts, tuple(sorted(duty.condition.roles()))))
@@ -335,7 +325,7 @@ class Engine:
         priority, reason = self._priority(duty, status, day, lang)
         # The report is built from our own validated knowledge base: construct without re-validating.
         out = DutyOut.model_construct(
-            **self._static(duty.id, lang), status=status, applies_because=tuple(why), findings=tuple(findings),
+            _ENTRY_FIELDS, **self._static(duty.id, lang), status=status, applies_because=tuple(why), findings=tuple(findings),
             questions=tuple(questions), priority=priority, priority_reason=reason,
             campaign_targets=tuple(self._targets(duty, day)), precedents=tuple(self._precedents(duty, day)),
         )

@@ -57,7 +57,7 @@ def _serve(conn) -> None:
                     raise DescriptionError("request body", "(syntax)", f"not valid JSON: {exc}") from None
                 desc = parse_description(data, "request body")
                 report = engine.check(desc, as_of=payload["as_of"], lang=payload["lang"], include_all=payload["all"])
-                conn.send_bytes(b"ok" + report.compact_json().encode())
+                conn.send_bytes(b"ok" + report.json_bytes())
                 continue
             elif kind == "sparql":
                 conn.send(("ok", run_query(engine.kb, payload["query"], payload["row_limit"])))
