@@ -231,7 +231,7 @@ def main() -> None:
         rows.append((f"batch {n_batch} descriptions, --jobs {jobs}", f"{elapsed:.1f} s ({n_batch / elapsed:.0f}/s)",
                      "target ≤ 60 s for 10,000 with --jobs 2" if jobs == 2 else f"exit {proc.returncode}"))
     rows.append(("peak RSS: largest batch process", f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB",
-                 "flat in the input size: reports stream out"))
+                 "bounded: reports stream out, memos are capped"))
 
     # API
     with running_server(workers=2) as (url, server):
