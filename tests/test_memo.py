@@ -64,6 +64,15 @@ def test_saved_results_spare_pyshacl_in_the_next_process(kb, tmp_path, monkeypat
     assert second.check(example, as_of="2026-11-22").json_bytes() == expected
 
 
+def test_only_the_newest_results_are_saved(kb, tmp_path, monkeypatch):
+    monkeypatch.setattr(ResultStore, "SAVED", 3)
+    store = ResultStore(tmp_path, kb.content_hash, 10)
+    for k in range(5):
+        store.put(k, str(k))
+    store.save()
+    assert dict(ResultStore(tmp_path, kb.content_hash, 10)) == {2: "2", 3: "3", 4: "4"}
+
+
 def test_a_damaged_results_file_is_ignored(kb, tmp_path):
     store = ResultStore(tmp_path, kb.content_hash, 10)
     store.path.write_bytes(b"not a pickle")

@@ -75,6 +75,7 @@ class Engine:
     Two memos make repeated checks cheap, both keyed by exactly the facts a result depends on:
     requirement results (what pyshacl said, also kept on disk beside the knowledge base cache) and report
     entries (a duty's status, reasons and findings). The entries are immutable, so reports share them.
+    An engine is meant for one thread: use one per thread or, as the CLI and the API do, per process.
     """
 
     def __init__(self, kb: KnowledgeBase, *, memo: bool = True):
@@ -191,7 +192,7 @@ class Engine:
                 if fact:
                     per[did]["m"].append(fact)
                 continue
-            message = self._message(source, did, results.value(r, SH.resultMessage))
+            message = self._message(source, did, str(results.value(r, SH.resultMessage) or ""))
             per[did]["v" if severity == SH.Violation else "w"].append((fact, message))
         # pyshacl's results come in no fixed order: sort them, so that the same facts always give the same report
         return {d: RequirementResult(_sorted_unique(v["v"]), _sorted_unique(v["w"]), tuple(sorted(set(v["m"]))))
@@ -207,7 +208,10 @@ class Engine:
                 return kb.facts[candidate].path
         return None
 
-    def _message(self, source, duty_id: str, fallback) -> dict[str, str]:
+    @lru_cache(maxsize=4096)
+    def _message(self, source, duty_id: str, fallback: str) -> dict[str, str]:
+        """A requirement's message by language. Cached: one shared (read-only) dict per shape, so that the
+        saved results hold each message once."""
         texts = kbmod._text(self.kb.shapes, source, SH.message)
         if not texts:
             for shape in self.kb.duties[duty_id].requirement_shapes:

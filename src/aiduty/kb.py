@@ -447,7 +447,7 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
     # rdflib iterates in no fixed order; sorted dicts make every build (and so every report) the same
     roles = dict(sorted(roles.items()))
     return KnowledgeBase(version, digest, _closure(shapes, shape_duty), dict(sorted(instruments.items())), roles,
-                         {r.cls: r for r in roles.values()}, facts, dict(sorted(duties.items())),
+                         roles_by_class, facts, dict(sorted(duties.items())),
                          dict(sorted(campaigns.items())), dict(sorted(precedents.items())), shape_duty,
                          _nested_shape_index(shapes, shape_duty), without)
 

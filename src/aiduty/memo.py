@@ -31,7 +31,11 @@ class Memo(dict):
 
 
 class ResultStore(Memo):
-    """Requirement results, loaded from and saved to the knowledge base's cache directory."""
+    """Requirement results, loaded from and saved to the knowledge base's cache directory.
+
+    Only the newest ``SAVED`` results are written: loading the file is part of every cold start."""
+
+    SAVED = 10_000
 
     def __init__(self, directory: Path, kb_hash: str, size: int):
         super().__init__(size)
@@ -59,7 +63,7 @@ class ResultStore(Memo):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as fh:
-                pickle.dump(dict(self), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(dict(list(self.items())[-self.SAVED:]), fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(self.path)
             self.dirty = False
         except OSError:
