@@ -50,6 +50,14 @@ def parse_day(value: Optional[str], option: str = "--as-of") -> Optional[date]:
         fail(f"{option}: expected a date YYYY-MM-DD, got {value!r}")
 
 
+def _is_fd1(stream) -> bool:
+    """Whether ``stream`` is the process's real standard output, which worker processes can write to."""
+    try:
+        return stream.fileno() == 1
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
 def _engine():
     from .engine import Engine
 
@@ -75,7 +83,8 @@ def check(
     day = parse_day(as_of)
     single = len(files) == 1 and Path(files[0]).is_file() and not files[0].endswith(".jsonl")
     results = batch.run(files, as_of=day, lang=lang.value, include_all=show_all, jobs=jobs,
-                        as_lines=fmt in (CheckFormat.jsonl, CheckFormat.json))
+                        as_lines=fmt in (CheckFormat.jsonl, CheckFormat.json),
+                        to_stdout=fmt is CheckFormat.jsonl and _is_fd1(sys.stdout))
     checked = gaps = bad = 0
     progress = None if single or not sys.stderr.isatty() else _progress()
     out = sys.stdout.buffer      # reports as lines go out as the workers' UTF-8 bytes, untouched
@@ -89,11 +98,11 @@ def check(
             typer.echo(f"aiduty: {item}", err=True)
             continue
         checked += 1
-        if isinstance(item, tuple):                      # (has gap, JSON line as UTF-8) from the worker
+        if isinstance(item, tuple):                      # (has gap, UTF-8 JSON line, or None: written by the worker)
             has_gap, line = item
             if fmt is CheckFormat.json and single:      # one report: pretty, for people
                 typer.echo(json.dumps(json.loads(line), ensure_ascii=False, indent=2))
-            else:                                          # an array (one report per line) or JSON Lines
+            elif line is not None:                         # an array (one report per line) or JSON Lines
                 if fmt is CheckFormat.json and checked > 1:
                     out.write(b",")
                 out.write(line + b"\n")
@@ -431,6 +440,8 @@ def main() -> None:  # console script entry point
         sys.stderr.flush()
     except BrokenPipeError:          # the reader went away (e.g. `| head`): nothing left to say
         pass
+    if "multiprocessing.pool" in sys.modules:
+        sys.exit(code)              # worker processes ran: let multiprocessing's exit handlers release what they shared
     # Everything is written; skip the interpreter's teardown, which would free the knowledge base object by
     # object (about 0.1 s of a cold `aiduty check`). Work that must finish (saving results) is done explicitly.
     os._exit(code or 0)
