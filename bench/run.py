@@ -278,9 +278,9 @@ What the rows mean, and what dominates what is left:
   results, the first check also imports pyshacl and validates. The times vary by ±20 % from run to run on this
   shared machine; compare `python -c 'import rdflib'` on the same machine.
 - *Batch* reports are about 240 KB of JSON each (every duty's title, citations and remediation in both
-  languages), 2.4 GB for 10,000. On 2 cores `--jobs 2` is no faster than `--jobs 1` (either wins by a few
-  seconds from run to run): the parent spends about 1.5 ms of CPU per report moving it through a pipe in input
-  order, and competes with the two workers for the same two cores. More cores would help; 2 do not.
+  languages), 2.4 GB for 10,000. With `--jobs N` the workers write their lines to stdout themselves, in input
+  order: passing each report back through the parent's pipe cost about 1.5 ms of the parent's CPU, more than
+  the check, and made `--jobs 2` no faster than `--jobs 1` on 2 cores.
 - *API* rows run after a warm-up pass over the request bodies, as a long-running server would be.
 """
 
