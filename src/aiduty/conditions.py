@@ -118,9 +118,20 @@ FALSE = Outcome(Truth.FALSE)
 
 
 @dataclass(frozen=True)
-class All(Expr):
+class Compound(Expr):
+    """An expression over parts: it reads what its parts read."""
+
     parts: tuple[Expr, ...]
 
+    def facts(self) -> set[str]:
+        return set().union(*(p.facts() for p in self.parts))
+
+    def roles(self) -> set[str]:
+        return set().union(*(p.roles() for p in self.parts))
+
+
+@dataclass(frozen=True)
+class All(Compound):
     def evaluate(self, ctx: Context) -> Outcome:
         outcomes = [p.evaluate(ctx) for p in self.parts]
         false = [o for o in outcomes if o.truth is Truth.FALSE]
@@ -132,17 +143,9 @@ class All(Expr):
                            missing=frozenset().union(*(o.missing for o in unknown)))
         return Outcome(Truth.TRUE, because=_merge(o.because for o in outcomes))
 
-    def facts(self) -> set[str]:
-        return set().union(*(p.facts() for p in self.parts))
-
-    def roles(self) -> set[str]:
-        return set().union(*(p.roles() for p in self.parts))
-
 
 @dataclass(frozen=True)
-class AnyOf(Expr):
-    parts: tuple[Expr, ...]
-
+class AnyOf(Compound):
     def evaluate(self, ctx: Context) -> Outcome:
         outcomes = [p.evaluate(ctx) for p in self.parts]
         true = [o for o in outcomes if o.truth is Truth.TRUE]
@@ -152,12 +155,6 @@ class AnyOf(Expr):
         if unknown:
             return Outcome(Truth.UNKNOWN, missing=frozenset().union(*(o.missing for o in unknown)))
         return Outcome(Truth.FALSE, because=_merge(o.because for o in outcomes))
-
-    def facts(self) -> set[str]:
-        return set().union(*(p.facts() for p in self.parts))
-
-    def roles(self) -> set[str]:
-        return set().union(*(p.roles() for p in self.parts))
 
 
 def _merge(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
