@@ -158,7 +158,8 @@ def _contradiction(imp: Implication, stated: Mapping, why: Mapping[str, Derived]
             text += f" (derived from {why[c.path].because['en'].split(': ', 1)[0]})"
         parts.append(text)
     cites = ", ".join(c.get("en", "") for c in imp.citations)
-    problem = (f"{' and '.join(parts[:-1])} contradict {parts[-1]}: {imp.reason.get('en', '')} ({cites}); "
+    verb = "contradicts" if len(parts) == 2 else "together contradict"
+    problem = (f"{' and '.join(parts[:-1])} {verb} {parts[-1]}: {imp.reason.get('en', '')} ({cites}); "
                f"correct one of these fields")
     return Contradiction(tuple(c.path for c in (*imp.conditions, imp.then)), problem)
 
