@@ -17,7 +17,7 @@ def run(kb, **sections):
 def test_forward(kb):
     stated, derived = run(kb, reach={"under_14": True})
     assert stated["reach.minors"] is True
-    assert derived["reach.minors"].rule == "under14-minors"
+    assert derived["reach.minors"].rule.id == "under14-minors"
     assert derived["reach.minors"].because["en"].startswith("reach.under_14 = true: children under 14 are minors")
 
 

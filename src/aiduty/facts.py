@@ -21,11 +21,7 @@ from .kb import KnowledgeBase, Role
 from .vocab import AID, PREFIXES, enum_namespace, fact_property
 
 
-@dataclass(frozen=True)
-class Derivation:
-    path: str
-    value: Any
-    because: dict[str, str]              # en / zh
+Derivation = implications.Derived      # path, value, because (en / zh, built when a report shows it)
 
 
 @dataclass(frozen=True)
@@ -83,7 +79,7 @@ def derive(stated: dict[str, Any], kb: KnowledgeBase, source: str = "<descriptio
     forward and backward, to a fixpoint. Adds them to ``stated``; stated facts that contradict an entry are bad
     input (DescriptionError naming the fields)."""
     try:
-        return [Derivation(d.path, d.value, d.because) for d in implications.derive(stated, kb.implications)]
+        return implications.derive(stated, kb.implications)
     except implications.Contradiction as exc:
         raise DescriptionError(source, " + ".join(exc.fields), exc.problem) from None
 

@@ -10,7 +10,8 @@ tuples below; ``derive`` runs it over the stated facts of one description to a f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
 
 from rdflib import Graph, Literal
@@ -19,7 +20,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 from .vocab import AID
 
 Text = dict[str, str]
-MAX_ROUNDS = 16          # the table is small and acyclic in practice; a bound keeps a bad table from looping
+MAX_STEPS = 10_000       # a fact is derived at most once, so this is never reached; it guards a bad table
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,43 @@ class Implication:
 class Derived:
     path: str
     value: bool
-    because: Text                         # en / zh: the facts it follows from, the reason, the citation
-    rule: str                             # the implication's id
+    rule: Implication
+    premise_facts: tuple[Condition, ...]  # the facts it follows from (their values are in ``stated``, never changed)
+    stated: Mapping[str, Any] = field(compare=False, repr=False)
+
+    @cached_property
+    def premises(self) -> tuple[str, ...]:
+        """"path = value" of the facts it follows from."""
+        return tuple(c.describe(self.stated) for c in self.premise_facts)
+
+    @cached_property
+    def because(self) -> Text:
+        """en / zh: the facts it follows from, the reason, the citation (built only when a report shows it)."""
+        facts, imp, out = ", ".join(self.premises), self.rule, {}
+        for lang in ("en", "zh"):
+            reason = imp.reason.get(lang) or imp.reason.get("en", "")
+            cites = ("、" if lang == "zh" else ", ").join(c.get(lang) or c.get("en", "") for c in imp.citations)
+            out[lang] = f"{facts}: {reason} ({cites})" if lang == "en" else f"{facts}：{reason}（{cites}）"
+        return out
+
+
+class Table:
+    """The compiled table: its entries, and for each fact the entries that read it (so a derivation re-examines
+    only the entries it can affect)."""
+
+    def __init__(self, entries: tuple[Implication, ...]):
+        self.entries = tuple(entries)
+        index: dict[str, list[int]] = {}
+        for i, imp in enumerate(self.entries):
+            for c in (*imp.conditions, imp.then):
+                index.setdefault(c.path, []).append(i)
+        self.reading = {p: tuple(ix) for p, ix in index.items()}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self):
+        return iter(self.entries)
 
 
 class Contradiction(ValueError):
@@ -75,7 +111,7 @@ class Contradiction(ValueError):
         super().__init__(problem)
 
 
-def compile_table(g: Graph, paths: Mapping, citation) -> tuple[Implication, ...]:
+def compile_table(g: Graph, paths: Mapping, citation) -> "Table":
     """aid:Implication entries of the knowledge base graph -> plain tuples (done once, in kb.py's build)."""
     out = []
     for node in g.subjects(RDF.type, AID.Implication):
@@ -87,7 +123,7 @@ def compile_table(g: Graph, paths: Mapping, citation) -> tuple[Implication, ...]
         reason = {o.language: str(o) for o in g.objects(node, SKOS.definition) if isinstance(o, Literal) and o.language in ("en", "zh")}
         labels = tuple(citation(p).label for p in sorted(g.objects(node, AID.cites)))
         out.append(Implication(ident, conditions, then, reason, labels))
-    return tuple(sorted(out, key=lambda i: i.id))
+    return Table(sorted(out, key=lambda i: i.id))
 
 
 def _condition(g: Graph, node, paths: Mapping, ident: str) -> Condition:
@@ -101,53 +137,51 @@ def _condition(g: Graph, node, paths: Mapping, ident: str) -> Condition:
                      bool(empty.toPython()) if empty is not None else None)
 
 
-def derive(stated: dict[str, Any], table: tuple[Implication, ...]) -> list[Derived]:
+def derive(stated: dict[str, Any], table: "Table | tuple[Implication, ...]") -> list[Derived]:
     """Add to ``stated`` (in place) every fact the table implies; return the derivations in order.
 
     Raises Contradiction when stated facts, or facts derived from them, contradict an entry.
     """
+    if not isinstance(table, Table):
+        table = Table(table)
+    entries, reading = table.entries, table.reading
     derived: list[Derived] = []
     why: dict[str, Derived] = {}
-    for _ in range(MAX_ROUNDS):
-        changed = False
-        for imp in table:
-            held = [c.holds(stated) for c in imp.conditions]
-            outcome = imp.then.holds(stated)
-            if False in held:
-                continue
-            if None not in held:                                  # every condition holds
-                if outcome is False:
-                    raise _contradiction(imp, stated, why)
-                if outcome is None:
-                    d = _derived(imp, imp.then, imp.conditions, stated)
-                    changed = _add(d, stated, derived, why) or changed
-            elif outcome is False and held.count(None) == 1:      # not B, and all but one condition: not that one
-                open_ = imp.conditions[held.index(None)]
-                negation = open_.negation()
-                if negation is not None:
-                    known = tuple(c for c in imp.conditions if c is not open_) + (imp.then,)
-                    d = _derived(imp, negation, known, stated)
-                    changed = _add(d, stated, derived, why) or changed
-        if not changed:
-            return derived
-    raise RuntimeError("the implication table does not reach a fixpoint")
-
-
-def _add(d: Derived, stated: dict, derived: list, why: dict) -> bool:
-    stated[d.path] = d.value
-    derived.append(d)
-    why[d.path] = d
-    return True
-
-
-def _derived(imp: Implication, result: Condition, premises: tuple[Condition, ...], stated: Mapping) -> Derived:
-    facts = ", ".join(p.describe(stated) for p in premises)
-    because = {}
-    for lang in ("en", "zh"):
-        reason = imp.reason.get(lang) or imp.reason.get("en", "")
-        cites = ("、" if lang == "zh" else ", ").join(c.get(lang) or c.get("en", "") for c in imp.citations)
-        because[lang] = f"{facts}: {reason} ({cites})" if lang == "en" else f"{facts}：{reason}（{cites}）"
-    return Derived(result.path, bool(result.value), because, imp.id)
+    todo = list(range(len(entries)))           # entries to examine, in order; re-queued when a fact they read changes
+    queued = set(todo)
+    steps = 0
+    while todo:
+        steps += 1
+        if steps > MAX_STEPS:
+            raise RuntimeError("the implication table does not reach a fixpoint")
+        i = todo.pop(0)
+        queued.discard(i)
+        imp = entries[i]
+        held = [c.holds(stated) for c in imp.conditions]
+        if False in held:
+            continue
+        outcome = imp.then.holds(stated)
+        d = None
+        if None not in held:                                   # every condition holds
+            if outcome is False:
+                raise _contradiction(imp, stated, why)
+            if outcome is None:
+                d = Derived(imp.then.path, bool(imp.then.value), imp, imp.conditions, stated)
+        elif outcome is False and held.count(None) == 1:       # not B, and all but one condition: not that one
+            open_ = imp.conditions[held.index(None)]
+            negation = open_.negation()
+            if negation is not None:
+                known = tuple(c for c in imp.conditions if c is not open_) + (imp.then,)
+                d = Derived(negation.path, bool(negation.value), imp, known, stated)
+        if d is not None:
+            stated[d.path] = d.value
+            derived.append(d)
+            why[d.path] = d
+            for j in reading.get(d.path, ()):
+                if j not in queued:
+                    todo.append(j)
+                    queued.add(j)
+    return derived
 
 
 def _contradiction(imp: Implication, stated: Mapping, why: Mapping[str, Derived]) -> Contradiction:
@@ -155,7 +189,7 @@ def _contradiction(imp: Implication, stated: Mapping, why: Mapping[str, Derived]
     for c in (*imp.conditions, imp.then):
         text = c.describe(stated)
         if c.path in why:
-            text += f" (derived from {why[c.path].because['en'].split(': ', 1)[0]})"
+            text += f" (derived from {', '.join(why[c.path].premises)})"
         parts.append(text)
     cites = ", ".join(c.get("en", "") for c in imp.citations)
     verb = "contradicts" if len(parts) == 2 else "together contradict"
