@@ -24,6 +24,8 @@ def test_forward(kb):
 def test_backward_not_b_gives_not_a(kb):
     stated, derived = run(kb, reach={"minors": False})
     assert stated["reach.under_14"] is False                      # adults only: never asked about under-14s
+    assert derived["reach.under_14"].because["en"] == ("reach.minors = false, while children under 14 are minors "
+                                                       "(under 18) (PIPL-2021 Art. 31)")
     stated, _ = run(kb, capabilities={"sensitive_personal_information": False})
     assert stated["capabilities.biometric_editing"] is False
     stated, _ = run(kb, capabilities={"public_opinion_capacity": False})

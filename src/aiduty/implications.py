@@ -67,6 +67,7 @@ class Derived:
     rule: Implication
     premise_facts: tuple[Condition, ...]  # the facts it follows from (their values are in ``stated``, never changed)
     stated: Mapping[str, Any] = field(compare=False, repr=False)
+    backward: bool = False                # derived from the consequence stated the other way (not B => not A)
 
     @cached_property
     def premises(self) -> tuple[str, ...]:
@@ -80,7 +81,10 @@ class Derived:
         for lang in ("en", "zh"):
             reason = imp.reason.get(lang) or imp.reason.get("en", "")
             cites = ("、" if lang == "zh" else ", ").join(c.get(lang) or c.get("en", "") for c in imp.citations)
-            out[lang] = f"{facts}: {reason} ({cites})" if lang == "en" else f"{facts}：{reason}（{cites}）"
+            if self.backward:       # "minors = false, while children under 14 are minors": so not under 14
+                out[lang] = f"{facts}, while {reason} ({cites})" if lang == "en" else f"{facts}，而{reason}（{cites}）"
+            else:
+                out[lang] = f"{facts}: {reason} ({cites})" if lang == "en" else f"{facts}：{reason}（{cites}）"
         return out
 
 
@@ -172,7 +176,7 @@ def derive(stated: dict[str, Any], table: "Table | tuple[Implication, ...]") -> 
             negation = open_.negation()
             if negation is not None:
                 known = tuple(c for c in imp.conditions if c is not open_) + (imp.then,)
-                d = Derived(negation.path, bool(negation.value), imp, known, stated)
+                d = Derived(negation.path, bool(negation.value), imp, known, stated, backward=True)
         if d is not None:
             stated[d.path] = d.value
             derived.append(d)
