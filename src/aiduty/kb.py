@@ -20,7 +20,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from .conditions import Expr, compile_condition
-from .implications import compile_table
+from .implications import Table, compile_table
 from .vocab import AID, DPV, ELI, PROV, SH, fact_paths
 
 Text = dict[str, str]
@@ -194,7 +194,7 @@ class KnowledgeBase:
     shape_duty: dict[URIRef, str]       # requirement shape -> duty id
     shape_index: dict                   # every shape node nested in a requirement shape -> duty id
     provisions_without_duty: list[tuple[Citation, Text]]
-    implications: tuple = ()            # ontology/implications.ttl, compiled (see implications.py)
+    implications: Table = Table(())     # ontology/implications.ttl, compiled (see implications.py)
 
     def graph(self) -> Graph:
         """The whole knowledge base as one new graph (for SPARQL, export and lint), parsed from its Turtle.
@@ -455,7 +455,7 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
     return KnowledgeBase(version, digest, _closure(shapes, shape_duty), dict(sorted(instruments.items())), roles,
                          roles_by_class, facts, dict(sorted(duties.items())),
                          dict(sorted(campaigns.items())), dict(sorted(precedents.items())), shape_duty,
-                         _nested_shape_index(shapes, shape_duty), without, implications)
+                         _nested_shape_index(shapes, shape_duty), without, implications=implications)
 
 
 def _closure(shapes: Graph, roots) -> Graph:
