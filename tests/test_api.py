@@ -44,6 +44,9 @@ def test_bad_description_names_the_field(client):
     assert body["field"] == "reach.minorz" and "unknown field" in body["detail"]
     body = problem(client.post("/v1/check", json=["not", "a", "mapping"]), 422)
     problem(client.post("/v1/check", json={"id": "x", "name": "X"}, params={"as_of": "soon"}), 422)
+    # stated facts that contradict the implication table (children under 14 are minors): 422 naming both fields
+    body = problem(client.post("/v1/check", json={"id": "x", "name": "X", "reach": {"under_14": True, "minors": False}}), 422)
+    assert "reach.under_14" in body["field"] and "reach.minors" in body["field"]
 
 
 def test_catalogue_endpoints(client):

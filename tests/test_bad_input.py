@@ -22,7 +22,6 @@ CASES = {
     "bad-enum.yaml": ("id: x\nname: X\ncapabilities:\n  generates: [text, hologram]\n", "capabilities.generates.1", "hologram"),
     "bad-id.yaml": ("id: Not_Valid\nname: X\n", "id", "pattern"),
     "missing-name.yaml": ("id: x\n", "name", "required field is missing"),
-    "contradiction.yaml": ("id: x\nname: X\nreach:\n  under_14: true\n  minors: false\n", "reach", "under_14"),
     "negative.yaml": ("id: x\nname: X\ncontrols:\n  log_retention_months: -1\n", "controls.log_retention_months", "greater than or equal"),
 }
 
@@ -39,6 +38,30 @@ def test_bad_description_names_file_field_and_problem(tmp_path, name):
     result = runner.invoke(app, ["check", str(path)])
     assert result.exit_code == 2
     assert str(path) in result.stderr and field in result.stderr and "Traceback" not in result.output + result.stderr
+
+
+CONTRADICTIONS = {   # stated facts against the implication table (ontology/implications.ttl): both fields named
+    "reach:\n  under_14: true\n  minors: false\n": ("reach.under_14", "reach.minors"),
+    "reach:\n  enterprise_internal_only: true\n  mainland_china_public: true\n": ("reach.enterprise_internal_only", "reach.mainland_china_public"),
+    "reach:\n  enterprise_internal_only: true\ncapabilities:\n  via_api: true\n": ("reach.enterprise_internal_only", "capabilities.via_api"),
+    "capabilities:\n  biometric_editing: true\n  sensitive_personal_information: false\n": ("capabilities.biometric_editing", "capabilities.sensitive_personal_information"),
+    "capabilities:\n  generates: []\n  emotional_companion: true\n": ("capabilities.generates", "capabilities.emotional_companion"),
+    # a chain: personal_information false rules out sensitive information, which biometric editing implies
+    "capabilities:\n  biometric_editing: true\n  personal_information: false\n": ("capabilities.sensitive_personal_information", "capabilities.personal_information"),
+}
+
+
+@pytest.mark.parametrize("body", sorted(CONTRADICTIONS))
+def test_contradicting_facts_are_bad_input(tmp_path, body):
+    path = tmp_path / "contradiction.yaml"
+    path.write_text("id: x\nname: X\n" + body, encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert str(path) in result.stderr and "Traceback" not in result.output + result.stderr
+    for field in CONTRADICTIONS[body]:
+        assert field in result.stderr, result.stderr
+    facts = runner.invoke(app, ["facts", str(path)])
+    assert facts.exit_code == 2 and CONTRADICTIONS[body][0] in facts.stderr
 
 
 def test_binary_and_missing_files(tmp_path):
@@ -73,7 +96,7 @@ def test_turtle_description_round_trips(tmp_path, kb):
     from aiduty.facts import build_facts
 
     source = tmp_path / "svc.yaml"
-    source.write_text("id: rdf-user\nname: RDF User\ncapabilities:\n  generates: []\n  via_api: true\ncontrols:\n  log_retention_months: 6\n", encoding="utf-8")
+    source.write_text("id: rdf-user\nname: RDF User\ncapabilities:\n  generates: [text]\n  via_api: false\ncontrols:\n  log_retention_months: 6\n", encoding="utf-8")
     original = load_description(source)
     turtle = tmp_path / "svc.ttl"
     turtle.write_text(build_facts(original, kb).serialize("turtle"), encoding="utf-8")

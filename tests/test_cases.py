@@ -20,6 +20,11 @@ def test_golden_case(case):
     args = ["check", str(case / "service.yaml"), "--format", "json", "--all", "--as-of", str(expected["as_of"])]
     result = runner.invoke(app, args)
     assert result.exit_code == expected["exit_code"], result.stderr
+    if expected["exit_code"] == 2:                     # bad input: stderr names the file and the fields
+        assert str(case / "service.yaml") in result.stderr and "Traceback" not in result.stderr
+        for field in expected.get("error_fields", []):
+            assert field in result.stderr, f"{field} not named: {result.stderr}"
+        return
     report = json.loads(result.stdout)
     duties = {d["id"]: d for d in report["duties"]}
     roles = {r["id"]: r["status"] for r in report["roles"]}
@@ -44,6 +49,14 @@ def test_golden_case(case):
     questions = [q["fact"] for q in report["questions"]]
     for q in expected.get("questions", []):
         assert q in questions, f"question {q} missing: {questions}"
+    for q in expected.get("no_questions", []):
+        assert q not in questions, f"question {q} must not be asked: {questions}"
+    derived = {d["fact"]: d["value"] for d in report["derived_facts"]}
+    for fact, value in expected.get("derived", {}).items():
+        assert derived.get(fact, "(not derived)") == value, f"derived {fact}: {derived}"
+    for bearer in expected.get("not_applicable_bearers", []):
+        wrong = [d["id"] for d in duties.values() if d["bearer"] == bearer and d["status"] != "not_applicable"]
+        assert not wrong, f"duties of {bearer} must be not_applicable: {wrong}"
     for status, count in expected.get("summary", {}).items():
         assert report["summary"][status] == count, f"summary {status}: {report['summary']}"
     for status in expected.get("no_status", []):

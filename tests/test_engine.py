@@ -21,8 +21,10 @@ def test_every_reason_names_the_condition_in_both_languages(engine, kb):
 
 
 def test_gap_findings_and_citations(engine):
+    # may_confuse_public is the explicit-label gate (DEEPSYN-2023 Art 17(1)); generating images alone is not
     desc = {"id": "img", "name": "Img", "reach": {"mainland_china_public": True},
-            "capabilities": {"generates": ["image"]}, "controls": {"explicit_labels": [], "implicit_metadata_labels": True}}
+            "capabilities": {"generates": ["image"], "may_confuse_public": True},
+            "controls": {"explicit_labels": [], "implicit_metadata_labels": True}}
     duties = {d.id: d for d in engine.check(desc, as_of=date(2026, 11, 22)).duties}
     image = duties["label-2025-art4-1-3-image-label"]
     assert image.status == "gap" and image.findings[0].fact == "controls.explicit_labels"

@@ -34,23 +34,38 @@ def section(model, skip=()):
     return st.fixed_dictionaries({}, optional={n: field_strategy(n) for n in names})
 
 
-def valid_reach(r: dict) -> dict:
-    if r.get("enterprise_internal_only") and r.get("mainland_china_public"):
-        r.pop("enterprise_internal_only")
-    if r.get("under_14") and r.get("minors") is False:
-        r.pop("minors")
-    return r
+def consistent(data: dict) -> dict:
+    """Drop stated facts until none contradicts the implication table (the engine would reject the description)."""
+    from aiduty.implications import Contradiction, derive
+    from aiduty.kb import load
+
+    for _ in range(60):
+        try:
+            derive(stated_facts(ServiceDescription.model_validate(data)), load().implications)
+            return data
+        except Contradiction as exc:
+            for path in reversed(exc.fields):
+                sect, _, name = path.partition(".")
+                if name in data.get(sect, {}):
+                    del data[sect][name]
+                    break
+    return data
 
 
-def valid_caps(c: dict) -> dict:
-    if c.get("biometric_editing") and c.get("sensitive_personal_information") is False:
-        c.pop("sensitive_personal_information")
-    return c
+def is_consistent(data: dict) -> bool:
+    from aiduty.implications import Contradiction, derive
+    from aiduty.kb import load
+
+    try:
+        derive(stated_facts(ServiceDescription.model_validate(data)), load().implications)
+    except Contradiction:
+        return False
+    return True
 
 
 descriptions = st.builds(
-    lambda reach, caps, controls: {"id": "generated", "name": "Generated", "reach": valid_reach(reach),
-                                   "capabilities": valid_caps(caps), "controls": controls},
+    lambda reach, caps, controls: consistent({"id": "generated", "name": "Generated", "reach": reach,
+                                              "capabilities": caps, "controls": controls}),
     section(Reach), section(Capabilities), section(Controls),
 )
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -86,10 +101,8 @@ def test_stating_a_missing_fact_never_turns_met_into_unknown(engine, data, draw)
     if sect not in ("reach", "capabilities", "controls") or "." in name:
         return
     extended = {**data, sect: {**data.get(sect, {}), name: draw.draw(field_strategy(name))}}
-    if sect == "reach":
-        extended["reach"] = valid_reach(extended["reach"])
-    if sect == "capabilities":
-        extended["capabilities"] = valid_caps(extended["capabilities"])
+    if not is_consistent(extended):          # the new fact contradicts a stated one: bad input, not a check
+        return
     after = {d.id: d for d in engine.check(ServiceDescription.model_validate(extended), as_of=date(2026, 11, 22)).duties}
     for did, duty in before.items():
         if duty.status == "met":

@@ -71,7 +71,10 @@ def _check(args: tuple) -> Report | DescriptionError | tuple[bool, bytes]:
         from .engine import Engine
 
         _ENGINE = Engine.load()
-    report = _ENGINE.check(desc, as_of=as_of, lang=lang, include_all=include_all)
+    try:
+        report = _ENGINE.check(desc, as_of=as_of, lang=lang, include_all=include_all)
+    except DescriptionError as exc:      # stated facts that contradict each other (the implication table)
+        return DescriptionError(source, exc.field, exc.problem)
     return (report.has_gap, report.json_bytes()) if as_line else report
 
 

@@ -150,9 +150,10 @@ def facts(
         fail(f"--format: expected ttl or jsonld, got {fmt!r}")
     try:
         desc = load_description(file)
+        built = build_facts(desc, load())
     except DescriptionError as exc:
-        fail(str(exc))
-    typer.echo(build_facts(desc, load()).serialize("turtle" if fmt == "ttl" else "json-ld"))
+        fail(f"{file}: {exc.field}: {exc.problem}")
+    typer.echo(built.serialize("turtle" if fmt == "ttl" else "json-ld"))
 
 
 @app.command()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 Modality = Literal["text", "image", "audio", "video", "virtual_scene"]
 AlgorithmType = Literal[
@@ -43,20 +43,13 @@ class Provider(_Section):
 
 class Reach(_Section):
     mainland_china_public: Flag = Field(None, description="Offered to the public in mainland China (GENAI-2023 Art 2)")
-    enterprise_internal_only: Flag = Field(None, description="Developed or used only inside organisations")
+    enterprise_internal_only: Flag = Field(None, description="Developed or used only inside the company's own organisation")
+    api_customers_serve_public: Flag = Field(None, description="Businesses using the API offer what it generates to the public in mainland China")
     minors: Flag = Field(None, description="People under 18 can use it")
     under_14: Flag = Field(None, description="Children under 14 can use it")
     elderly: Flag = Field(None, description="Designed for or widely used by elderly people (ALGO-2022 Art 19)")
     registered_users: StrictInt | None = Field(None, ge=0)
     monthly_active_users: StrictInt | None = Field(None, ge=0)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> "Reach":
-        if self.enterprise_internal_only and self.mainland_china_public:
-            raise ValueError("enterprise_internal_only and mainland_china_public cannot both be true")
-        if self.under_14 and self.minors is False:
-            raise ValueError("under_14 is true, so minors cannot be false (children under 14 are minors)")
-        return self
 
 
 class UpstreamModel(_Section):
@@ -66,6 +59,7 @@ class UpstreamModel(_Section):
 
 class Capabilities(_Section):
     generates: list[Modality] | None = Field(None, description="AI-generated or synthesised output; [] for none")
+    may_confuse_public: Flag = Field(None, description="What it generates may confuse or mislead the public (DEEPSYN-2023 Art 17(1))")
     via_api: Flag = None
     upstream_model: UpstreamModel | None = None
     trains_models: Flag = None
@@ -92,13 +86,6 @@ class Capabilities(_Section):
     emotional_companion: Flag = None
     digital_virtual_human: Flag = None
     real_person_likeness: Flag = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> "Capabilities":
-        if self.biometric_editing and self.sensitive_personal_information is False:
-            raise ValueError("biometric_editing is true, so sensitive_personal_information cannot be false "
-                             "(face and voice data are biometrics, sensitive under PIPL Art 28)")
-        return self
 
 
 class Controls(_Section):

@@ -255,7 +255,7 @@ class Engine:
         return Report.model_construct(
             service=ServiceRef.model_construct(id=facts.description.id, name=facts.description.name),
             as_of=day.isoformat(), lang=lang, knowledge_base=self._kb_ref, roles=self._roles(facts),
-            derived_facts=[DerivedFact(fact=d.path, value=d.value, because=d.because) for d in facts.derivations],
+            derived_facts=[DerivedFact(fact=d.path, value=d.value, because=d.because.get(lang) or d.because["en"]) for d in facts.derivations],
             summary=summary, duties=duties, questions=self._questions(duties, lang),
         )
 

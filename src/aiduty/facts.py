@@ -14,17 +14,14 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
+from . import implications
 from .conditions import Context, Outcome, Truth
-from .description import ServiceDescription, stated_facts
+from .description import DescriptionError, ServiceDescription, stated_facts
 from .kb import KnowledgeBase, Role
 from .vocab import AID, PREFIXES, enum_namespace, fact_property
 
 
-@dataclass(frozen=True)
-class Derivation:
-    path: str
-    value: Any
-    because: str
+Derivation = implications.Derived      # path, value, because (en / zh, built when a report shows it)
 
 
 @dataclass(frozen=True)
@@ -77,27 +74,14 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
-def derive(stated: dict[str, Any]) -> list[Derivation]:
-    """Facts the description implies without stating them (design §4, last paragraph)."""
-    out: list[Derivation] = []
-    if stated.get("reach.under_14") is True and "reach.minors" not in stated:
-        out.append(Derivation("reach.minors", True, "reach.under_14 = true: children under 14 are minors"))
-    features = stated.get("capabilities.public_opinion_features")
-    # Only "yes" follows from the features: PUBOP-2018 Art 2 also covers any other channel for public opinion
-    # or mobilisation, so an empty list leaves the capacity unknown rather than false.
-    if features and "capabilities.public_opinion_capacity" not in stated:
-        out.append(Derivation("capabilities.public_opinion_capacity", True,
-                              f"capabilities.public_opinion_features = {render_value(features)} (PUBOP-2018 Art 2)"))
-    # Editing real people's faces or voices processes biometric data, which is sensitive PI (PIPL Art 28).
-    sensitive, biometric = "capabilities.sensitive_personal_information", "capabilities.biometric_editing"
-    if stated.get(biometric) is True and sensitive not in stated:
-        out.append(Derivation(sensitive, True, f"{biometric} = true: face and voice data are biometrics, sensitive under PIPL Art 28"))
-    if stated.get(sensitive) is False and biometric not in stated:
-        out.append(Derivation(biometric, False, f"{sensitive} = false, and biometric editing would process sensitive data (PIPL Art 28)"))
-    if stated.get("reach.enterprise_internal_only") is True and "reach.mainland_china_public" not in stated:
-        out.append(Derivation("reach.mainland_china_public", False,
-                              "reach.enterprise_internal_only = true: not offered to the public (GENAI-2023 Art 2)"))
-    return out
+def derive(stated: dict[str, Any], kb: KnowledgeBase, source: str = "<description>") -> list[Derivation]:
+    """Facts the description implies without stating them: the implication table (ontology/implications.ttl),
+    forward and backward, to a fixpoint. Adds them to ``stated``; stated facts that contradict an entry are bad
+    input (DescriptionError naming the fields)."""
+    try:
+        return implications.derive(stated, kb.implications)
+    except implications.Contradiction as exc:
+        raise DescriptionError(source, " + ".join(exc.fields), exc.problem) from None
 
 
 def _rdf_values(path: str, value: Any) -> tuple:
@@ -140,31 +124,16 @@ def service_node(service_id: str) -> URIRef:
 
 def build_facts(desc: ServiceDescription, kb: KnowledgeBase) -> Facts:
     stated = stated_facts(desc)
-    derivations = derive(stated)
-    for d in derivations:
-        stated[d.path] = d.value
+    derivations = derive(stated, kb, f"service {desc.id}")
     values = {p: _plain_values(p, v) for p, v in stated.items()}
     describe = _Described(stated)
     base = Context(values, {}, describe)
 
-    # Roles: each from its own condition, then a narrower role entails its broader ones.
-    own = {role.cls: role.condition.evaluate(base) for role in kb.roles.values()}
-    findings: dict[URIRef, Outcome] = dict(own)
-    for role in kb.roles.values():
-        for broader in role.broader:
-            findings[broader] = _either(findings[broader], own[role.cls], role)
+    # Roles: each from its own condition. A narrower role's condition contains its broader role's (the KB lint
+    # checks it), so a narrower role holds only where its broader role holds, and a broader role ruled out rules
+    # out every narrower one; "unknown" never leaks upward.
+    findings: dict[URIRef, Outcome] = {role.cls: role.condition.evaluate(base) for role in kb.roles.values()}
     context = Context(values, {str(cls): o for cls, o in findings.items()}, describe)
 
     return Facts(desc, service_node(desc.id), stated, derivations,
                  {cls: RoleFinding(kb.roles_by_class[cls], o) for cls, o in findings.items()}, context)
-
-
-def _either(current: Outcome, narrower: Outcome, role: Role) -> Outcome:
-    """A broader role holds if its own condition or any narrower role's holds."""
-    if current.truth is Truth.TRUE:
-        return current
-    if narrower.truth is Truth.TRUE:
-        return Outcome(Truth.TRUE, because=(f"role {role.id}",) + narrower.because)
-    if Truth.UNKNOWN in (current.truth, narrower.truth):
-        return Outcome(Truth.UNKNOWN, missing=current.missing | narrower.missing)
-    return current

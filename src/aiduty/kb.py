@@ -20,6 +20,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from .conditions import Expr, compile_condition
+from .implications import Table, compile_table
 from .vocab import AID, DPV, ELI, PROV, SH, fact_paths
 
 Text = dict[str, str]
@@ -193,6 +194,7 @@ class KnowledgeBase:
     shape_duty: dict[URIRef, str]       # requirement shape -> duty id
     shape_index: dict                   # every shape node nested in a requirement shape -> duty id
     provisions_without_duty: list[tuple[Citation, Text]]
+    implications: Table = Table(())     # ontology/implications.ttl, compiled (see implications.py)
 
     def graph(self) -> Graph:
         """The whole knowledge base as one new graph (for SPARQL, export and lint), parsed from its Turtle.
@@ -354,6 +356,10 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
         roles[_ident(g, cls)] = Role(_ident(g, cls), cls, _text(g, cls, SKOS.prefLabel), _text(g, cls, SKOS.definition),
                                      tuple(chain), compile_condition(g, shape, paths), _text(g, shape, RDFS.label))
     roles_by_class = {r.cls: r for r in roles.values()}
+    try:
+        implications = compile_table(g, paths, citation)
+    except ValueError as exc:
+        raise KnowledgeBaseError(str(exc)) from exc
 
     # campaign targets and precedents, indexed by duty
     targets_of: dict[str, list[str]] = {}
@@ -449,7 +455,7 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
     return KnowledgeBase(version, digest, _closure(shapes, shape_duty), dict(sorted(instruments.items())), roles,
                          roles_by_class, facts, dict(sorted(duties.items())),
                          dict(sorted(campaigns.items())), dict(sorted(precedents.items())), shape_duty,
-                         _nested_shape_index(shapes, shape_duty), without)
+                         _nested_shape_index(shapes, shape_duty), without, implications=implications)
 
 
 def _closure(shapes: Graph, roots) -> Graph:
@@ -568,7 +574,7 @@ def _nested_shape_index(shapes: Graph, shape_duty: dict[URIRef, str]) -> dict:
 def code_hash() -> str:
     """A digest of the code that makes what is cached (the build, requirement results): never load what other code made."""
     digest = hashlib.sha256()
-    for module in ("kb.py", "conditions.py", "vocab.py", "description.py", "facts.py", "engine.py"):
+    for module in ("kb.py", "conditions.py", "vocab.py", "description.py", "facts.py", "engine.py", "implications.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()
 
