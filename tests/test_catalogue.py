@@ -148,5 +148,6 @@ def test_diff_calls_the_app_download_duty_renumbered_not_new():
     moved = {r["from"]: r for r in result["changed_citation"]}
     app = moved["csl-2017-art48-2-app-download-security"]
     assert app["to"] == "csl-2026-art50-2-app-download-security"
-    assert app["from_citations"] == ["CSL-2017 Art. 48(2)"] and app["to_citations"] == ["CSL-2026 Art. 50(2)"]
+    assert [c["en"] for c in app["from_citations"]] == ["CSL-2017 Art. 48(2)"]
+    assert [c["en"] for c in app["to_citations"]] == ["CSL-2026 Art. 50(2)"]
     assert not any(d["id"].startswith("csl-2026-art50") for d in result["came_into_force"])
