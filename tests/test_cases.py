@@ -42,6 +42,8 @@ def test_golden_case(case):
             assert [c["label"]["en"] for c in got["citations"]] == want["citations"], duty_id
         for q in want.get("questions", []):
             assert q in got["questions"], f"{duty_id}: question {q} missing: {got['questions']}"
+        if "confidence" in want:
+            assert got["confidence"] == want["confidence"], f"{duty_id}: confidence {got['confidence']}"
         if "priority" in want:
             assert got["priority"] == want["priority"], f"{duty_id}: {got['priority_reason']}"
     for duty_id in expected.get("absent", []):

@@ -140,3 +140,14 @@ def test_sparql_formats_and_row_limit():
     assert "cut at 3 rows" in limited.stderr
     ask = runner.invoke(app, ["sparql", "ASK { ?d a aid:Duty }"])
     assert ask.stdout.strip() == "true"
+
+
+def test_diff_calls_the_app_download_duty_renumbered_not_new():
+    # Old CSL Art 48(2) became Art 50(2) on 2026-01-01 (legal-facts §0.1a item 3): renumbered, not a new duty.
+    result = cli_json("diff", "--from", "2025-12-31", "--to", "2026-01-01")
+    moved = {r["from"]: r for r in result["changed_citation"]}
+    app = moved["csl-2017-art48-2-app-download-security"]
+    assert app["to"] == "csl-2026-art50-2-app-download-security"
+    assert [c["en"] for c in app["from_citations"]] == ["CSL-2017 Art. 48(2)"]
+    assert [c["en"] for c in app["to_citations"]] == ["CSL-2026 Art. 50(2)"]
+    assert not any(d["id"].startswith("csl-2026-art50") for d in result["came_into_force"])

@@ -89,3 +89,31 @@ def test_competency_question(kb, name):
     if "rows" in expected:
         rows = [{k: v["value"] for k, v in row.items()} for row in result.rows]
         assert rows == expected["rows"]
+
+
+def test_every_final_anthropomorphic_duty_is_reported(kb):
+    # legal-facts §0.1a item 4: all article numbers of the final Measures are [S], so no duty claims more.
+    anthro = [d for d in kb.duties.values() if d.instrument == "ANTHRO-2026"]
+    assert len(anthro) >= 19
+    assert {d.confidence for d in anthro} == {"reported"}
+    assert all(d.confidence_note.get("en") and d.confidence_note.get("zh") for d in anthro)
+
+
+def test_unnumbered_provisions_are_cited_without_an_invented_article(kb):
+    duty = kb.duties["anthro-2026-emergency-contacts"]
+    (c,) = duty.citations
+    assert c.article is None and c.clause is None
+    assert c.label == {"en": "ANTHRO-2026 (article not identified)", "zh": "《人工智能拟人化互动服务管理暂行办法》（条号未明）"}
+    # a provision with no article, no clause and no aid:unnumbered marker fails the lint
+    graph = kb.graph()
+    provision = URIRef("https://w3id.org/aiduty/cn/ANTHRO-2026/unnumbered/emergency-contacts")
+    graph.remove((provision, AID.unnumbered, None))
+    assert any("emergency-contacts" in p and "provision" in p for p in lint(graph=graph))
+
+
+def test_separate_acts_read_separate_facts(kb):
+    # Anthropomorphic Art 22 and Art 14 are not the 2018 assessment nor PIPL Art 31 consent (issue 11, item 5).
+    assert "controls.anthropomorphic_assessment" in kb.duties["anthro-2026-art22-security-assessment"].facts
+    assert "controls.security_assessment" not in kb.duties["anthro-2026-art22-security-assessment"].facts
+    assert "controls.guardian_consent_to_use" in kb.duties["anthro-2026-art14-under-14-guardian-consent"].facts
+    assert "controls.guardian_consent" not in kb.duties["anthro-2026-art14-under-14-guardian-consent"].facts

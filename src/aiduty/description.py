@@ -14,7 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
-Modality = Literal["text", "image", "audio", "video", "virtual_scene"]
+Modality = Literal["text", "image", "audio", "video", "virtual_scene", "other"]
 AlgorithmType = Literal[
     "generation_synthesis", "personalised_push", "ranking_selection", "search_filtering", "dispatch_decision"
 ]
@@ -50,6 +50,10 @@ class Reach(_Section):
     elderly: Flag = Field(None, description="Designed for or widely used by elderly people (ALGO-2022 Art 19)")
     registered_users: StrictInt | None = Field(None, ge=0)
     monthly_active_users: StrictInt | None = Field(None, ge=0)
+    large_platform: Flag = Field(None, description="Provides important internet platform services with a huge user base and "
+                                 "complex types of business (PIPL-2021 Art 58)")
+    large_minors_platform: Flag = Field(None, description="A platform with a very large number of minor users or a significant "
+                                        "influence on minors, by the CAC's criteria (MINORS-2024 Art 20)")
 
 
 class UpstreamModel(_Section):
@@ -151,6 +155,22 @@ class Controls(_Section):
     news_licence: Flag = None
     label_tamper_protection: Flag = None
     prerelease_label_verification: Flag = None
+    anthropomorphic_assessment: Flag = Field(None, description="Security assessment under the Anthropomorphic AI Interaction "
+                                             "Measures done, report filed with the provincial CAC (ANTHRO-2026 Art 22)")
+    guardian_consent_to_use: Flag = Field(None, description="A guardian consents before a child under 14 uses the companion "
+                                          "service (ANTHRO-2026 Art 14); not PIPL consent to process data")
+    no_dependency_design: Flag = Field(None, description="Not designed to replace real social relationships or to build "
+                                       "addiction or dependency (ANTHRO-2026, reported Art 10)")
+    user_state_recognition: Flag = Field(None, description="Recognises users' emotional state and dependency and steps in on "
+                                         "extreme emotion or addiction (ANTHRO-2026)")
+    emergency_contacts: Flag = Field(None, description="Guardian or emergency-contact details are collected for minors and "
+                                     "elderly users (ANTHRO-2026)")
+    no_relative_simulation: Flag = Field(None, description="Never simulates an elderly user's relatives or other specific "
+                                         "people close to them (ANTHRO-2026)")
+    interaction_training_consent: Flag = Field(None, description="Interaction data and sensitive personal information train "
+                                               "models only with the user's separate consent (ANTHRO-2026)")
+    model_filing_displayed: Flag = Field(None, description="The app shows prominently the name and filing number of the "
+                                         "generative AI model it uses (CAC practice under GENAI-2023 Art 17)")
 
 
 class ServiceDescription(_Section):

@@ -278,6 +278,8 @@ def zh_number(n: int) -> str:
 def render_label(inst: Instrument, article, paragraph, item, clause) -> Text:
     code = inst.code
     zh_title = inst.short_title.get("zh") or inst.title.get("zh", code)
+    if article is None and clause is None:     # aid:unnumbered: the sources give the rule but no article number
+        return {"en": f"{code} (article not identified)", "zh": f"《{zh_title}》（条号未明）"}
     if clause is not None:
         return {"en": f"{code} clause {clause}", "zh": f"{zh_title} {clause}"}
     en = f"{code} Art. {article}" + (f"({paragraph})" if paragraph else "") + (f" item {item}" if item else "")
@@ -332,8 +334,8 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
         clause = g.value(provision, AID.clause)
         clause = str(clause) if clause is not None else None
         article, paragraph, item = num(AID.article), num(AID.paragraph), num(AID.item)
-        if article is None and clause is None:
-            raise KnowledgeBaseError(f"provision {provision} has neither aid:article nor aid:clause")
+        if article is None and clause is None and (provision, AID.unnumbered, Literal(True)) not in g:
+            raise KnowledgeBaseError(f"provision {provision} has neither aid:article nor aid:clause (nor aid:unnumbered true)")
         return Citation(inst.code, str(provision), article, paragraph, item, clause,
                         render_label(inst, article, paragraph, item, clause), _text(g, provision, SKOS.definition))
 
