@@ -20,6 +20,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from .conditions import Expr, compile_condition
+from .priority import PriorityRule, PriorityRuleError, compile_rules
 from .vocab import AID, DPV, ELI, PROV, SH, fact_paths
 
 Text = dict[str, str]
@@ -134,6 +135,8 @@ class Duty:
     # The facts whose values (or stated-ness) decide the requirement shapes' results; None when the shapes use
     # SHACL beyond what makes that so, and their results are then never memoised.
     requirement_reads: tuple[str, ...] | None
+    ordinary_fine_cny: int | None = None  # the fine signal of priority (aid:ordinaryFineCNY); max_fine_cny is information
+    ordinary_fine_tier: Text = field(default_factory=dict)   # label of the provision that sets that tier
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ class Target:
     kind: str
     confidence: str
     duties: tuple[str, ...]
+    continues: tuple[str, ...] = ()      # earlier targets this one takes up again (aid:continues)
+    continued_by: tuple[str, ...] = ()   # later targets that take this one up again
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,9 @@ class Campaign:
     confidence_note: Text
     sources: tuple[str, ...]
     targets: tuple[Target, ...]
+    short_title: Text = field(default_factory=dict)
+    part_of: str | None = None           # the campaign this one deploys locally (dct:isPartOf)
+    end_confidence: str | None = None    # how well the end date (launch + announced length) is supported
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,11 @@ class KnowledgeBase:
     shape_duty: dict[URIRef, str]       # requirement shape -> duty id
     shape_index: dict                   # every shape node nested in a requirement shape -> duty id
     provisions_without_duty: list[tuple[Citation, Text]]
+    priority_rules: tuple[PriorityRule, ...] = ()   # ontology/priority.ttl, in order
+
+    @cached_property
+    def targets(self) -> dict[str, Target]:
+        return {t.id: t for c in self.campaigns.values() for t in c.targets}
 
     def graph(self) -> Graph:
         """The whole knowledge base as one new graph (for SPARQL, export and lint), parsed from its Turtle.
@@ -359,6 +372,12 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
     targets_of: dict[str, list[str]] = {}
     precedents_of: dict[str, list[str]] = {}
     campaigns: dict[str, Campaign] = {}
+    target_ids = {t: f"{_ident(g, c)}/{g.value(t, AID.targetCode) or _ident(g, t)}" for c in g.subjects(RDF.type, AID.Campaign)
+                  for t in [*g.objects(c, AID.hasTarget), *(x for ph in g.objects(c, AID.phase) for x in g.objects(ph, AID.hasTarget))]}
+    continued_by: dict[str, list[str]] = {}
+    for later, earlier in g.subject_objects(AID.continues):
+        if later in target_ids and earlier in target_ids:
+            continued_by.setdefault(target_ids[earlier], []).append(target_ids[later])
     for c in g.subjects(RDF.type, AID.Campaign):
         code = _ident(g, c)
         tlist = []
@@ -373,7 +392,9 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             conf = g.value(t, AID.confidence) or g.value(c, AID.confidence)
             tlist.append(Target(tid, tcode, code, _text(g, t, SKOS.prefLabel), _text(g, t, SKOS.definition),
                                 _text(g, ph, SKOS.prefLabel) if ph is not None else {},
-                                str(g.value(t, AID.targetKind) or "duty"), _notation(g, conf) if conf else "reported", duties))
+                                str(g.value(t, AID.targetKind) or "duty"), _notation(g, conf) if conf else "reported", duties,
+                                tuple(sorted(target_ids[x] for x in g.objects(t, AID.continues) if x in target_ids)),
+                                tuple(sorted(continued_by.get(tid, [])))))
         start = g.value(c, PROV.startedAtTime)
         end = g.value(c, PROV.endedAtTime)
         conf = g.value(c, AID.confidence)
@@ -381,7 +402,9 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             code, _text(g, c, SKOS.prefLabel), _text(g, c, SKOS.definition),
             tuple(sorted(_ident(g, r) for r in g.objects(c, PROV.wasAssociatedWith))),
             _as_date(start), _as_date(end), _notation(g, conf) if conf else "reported", _text(g, c, AID.confidenceNote),
-            tuple(sorted(str(x) for x in g.objects(c, DCTERMS.source))), tuple(sorted(tlist, key=lambda t: _target_key(t.code))))
+            tuple(sorted(str(x) for x in g.objects(c, DCTERMS.source))), tuple(sorted(tlist, key=lambda t: _target_key(t.code))),
+            _text(g, c, AID.shortTitle), _ident(g, g.value(c, DCTERMS.isPartOf)) if g.value(c, DCTERMS.isPartOf) else None,
+            _notation(g, g.value(c, AID.endConfidence)) if g.value(c, AID.endConfidence) else None)
     precedents: dict[str, Precedent] = {}
     for e in g.subjects(RDF.type, AID.EnforcementAction):
         pid = _ident(g, e)
@@ -436,6 +459,8 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             campaign_targets=tuple(sorted(targets_of.get(did, []))), precedents=tuple(sorted(precedents_of.get(did, []))),
             facts=tuple(sorted(condition.facts() | {paths[p] for p in _requirement_facts(shapes, req) if p in paths})),
             requirement_reads=_requirement_reads(shapes, req, paths) if req else None,
+            ordinary_fine_cny=int(g.value(d, AID.ordinaryFineCNY)) if g.value(d, AID.ordinaryFineCNY) is not None else None,
+            ordinary_fine_tier=citation(g.value(d, AID.ordinaryFineTier)).label if g.value(d, AID.ordinaryFineTier) is not None else {},
         )
 
     without = []
@@ -444,12 +469,17 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             without.append((citation(p), _text(g, p, AID.noDutyReason)))
     without.sort(key=lambda x: _citation_key(x[0]))
 
+    try:
+        priority_rules = compile_rules(g, RULE_TYPES, _notation)
+    except PriorityRuleError as exc:
+        raise KnowledgeBaseError(str(exc)) from exc
+
     # rdflib iterates in no fixed order; sorted dicts make every build (and so every report) the same
     roles = dict(sorted(roles.items()))
     return KnowledgeBase(version, digest, _closure(shapes, shape_duty), dict(sorted(instruments.items())), roles,
                          roles_by_class, facts, dict(sorted(duties.items())),
                          dict(sorted(campaigns.items())), dict(sorted(precedents.items())), shape_duty,
-                         _nested_shape_index(shapes, shape_duty), without)
+                         _nested_shape_index(shapes, shape_duty), without, priority_rules)
 
 
 def _closure(shapes: Graph, roots) -> Graph:
