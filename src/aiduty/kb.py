@@ -650,4 +650,26 @@ def lint(kb: KnowledgeBase | None = None, graph: Graph | None = None, root: Path
     for r in results.subjects(RDF.type, SH.ValidationResult):
         focus, msg, path = results.value(r, SH.focusNode), results.value(r, SH.resultMessage), results.value(r, SH.resultPath)
         problems.append(" ".join(str(x) for x in (focus, path, msg) if x is not None))
-    return sorted(problems)
+    return sorted(problems + file_problems(graph, root or data_root()))
+
+
+# What each code's files are: the knowledge base names its instruments, campaigns and precedents by the files present.
+CODE_FILES = {AID.Instrument: ("ontology/instruments", "shapes"), AID.Campaign: ("ontology/campaigns",),
+              AID.EnforcementAction: ("ontology/enforcement",)}
+
+
+def file_problems(graph: Graph, root: Path) -> list[str]:
+    """Codes checked against the files present, not a fixed list: every instrument, campaign and precedent has its
+    own file(s) named by its code, and every such file holds the thing its name says."""
+    problems = []
+    for cls, folders in CODE_FILES.items():
+        codes = {str(graph.value(s, DCTERMS.identifier)) for s in graph.subjects(RDF.type, cls) if graph.value(s, DCTERMS.identifier)}
+        for folder in folders:
+            present = {f.stem for f in (root / folder).glob("*.ttl")}
+            if folder == "shapes":
+                present = {c for c in codes if c in present}
+            for code in sorted(codes - present):
+                problems.append(f"{code}: no {folder}/{code}.ttl (each {_ident(graph, cls)} has its own file named by its code)")
+            for code in sorted(present - codes):
+                problems.append(f"{folder}/{code}.ttl: defines no {_ident(graph, cls)} with dct:identifier \"{code}\"")
+    return problems

@@ -258,3 +258,15 @@ class Words:
             text += self.w["ceiling"].format(ceiling=duty.max_fine_cny)
         return text
 
+
+
+def names(kb: "KnowledgeBase", target_ids=(), precedent_ids=(), lang: str = "en") -> str:
+    """Campaign targets or precedents by title and dates, for people (the report's id lists stay codes)."""
+    w = SIGNALS[lang]
+    if target_ids:
+        known = [kb.targets[t] for t in target_ids if t in kb.targets]
+        text = Words(kb, None, Signals(), date.today(), lang)._campaigns(known)
+        unknown = [t for t in target_ids if t not in kb.targets]
+        return w["sep"].join([text] * bool(text) + unknown)
+    return w["sep"].join(w["precedent"].format(title=(p.label.get(lang) or p.label.get("en")), date=day_text(p.date, lang) if p.date else "?")
+                         if (p := kb.precedents.get(pid)) else pid for pid in precedent_ids)

@@ -24,6 +24,14 @@ def _cites(duty, lang: str) -> str:
     return "; ".join(c.label.get(lang) for c in duty.citations)
 
 
+def _names(lang: str, targets=(), precedents=()) -> str:
+    """Campaign targets and precedents by title and dates (the knowledge base is loaded once per process)."""
+    from .kb import load
+    from .priority import names
+
+    return names(load(), targets, precedents, lang)
+
+
 def to_text(report: Report, color: bool = False, width: int = 120) -> str:
     from rich.console import Console
     from rich.table import Table
@@ -97,9 +105,9 @@ def to_markdown(report: Report) -> str:
             if d.penalty:
                 out.append(f"- **{h['penalty']}:** {d.penalty}")
             if d.campaign_targets:
-                out.append(f"- **{h['campaign']}:** {', '.join(d.campaign_targets)}")
+                out.append(f"- **{h['campaign']}:** {_names(lang, targets=d.campaign_targets)}")
             if d.precedents:
-                out.append(f"- **{h['prec']}:** {', '.join(d.precedents)}")
+                out.append(f"- **{h['prec']}:** {_names(lang, precedents=d.precedents)}")
             out.append("")
     if report.questions:
         out += [f"## {h['questions']}", ""]
