@@ -346,7 +346,12 @@ class Engine:
 
     def _priority(self, duty: Duty, status: str, day: date, lang: str) -> tuple[str, str]:
         """The level and reason of the first rule of ontology/priority.ttl that matches (see priority.py)."""
-        return decide_priority(self.kb, duty, status, day, lang)
+        return self._priority_of(duty.id, status, day, lang)
+
+    @lru_cache(maxsize=65536)
+    def _priority_of(self, duty_id: str, status: str, day: date, lang: str) -> tuple[str, str]:
+        # a function of the duty, its status, the day and the language only: many services share each result
+        return decide_priority(self.kb, self.kb.duties[duty_id], status, day, lang)
 
     def _questions(self, duties: list[DutyOut], lang: str) -> list[Question]:
         unlocks: dict[str, list[str]] = defaultdict(list)
