@@ -63,3 +63,14 @@ def test_golden_case(case):
         assert report["summary"][status] == count, f"summary {status}: {report['summary']}"
     for status in expected.get("no_status", []):
         assert not [d for d in duties.values() if d["status"] == status], f"no duty should be {status}"
+
+
+def test_every_instrument_has_a_golden_case(kb):
+    """Adding law stays checked: each instrument is cited by at least one case (a duty of it in `duties` or `absent`)."""
+    cited = set()
+    for case in CASES:
+        expected = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
+        for duty_id in [*(expected.get("duties") or {}), *(expected.get("absent") or [])]:
+            assert duty_id in kb.duties, f"{case.name}: no duty {duty_id}"
+            cited.add(kb.duties[duty_id].instrument)
+    assert set(kb.instruments) - cited == set(), "add a golden case (tests/cases/README.md) for these instruments"

@@ -148,6 +148,8 @@ def duty_json(kb: KnowledgeBase, d: Duty, lang: str = "en", full: bool = False) 
         out["penalty"] = {"note": d.penalty_note, "citations": [c.as_json() for c in d.penalty]}
         if d.max_fine_cny:
             out["penalty"]["max_fine_cny"] = d.max_fine_cny
+        if d.ordinary_fine_cny:
+            out["penalty"]["ordinary_fine_cny"] = d.ordinary_fine_cny
     if full:
         out["satisfied_by"] = describe_requirement(d, kb, lang) if d.requirement_shapes else None
         out["no_description_can_confirm"] = d.no_description_can_confirm

@@ -28,32 +28,15 @@ from .report import (
     PRIORITY_ORDER, STATUS_ORDER, Bilingual, CitationOut, DerivedFact, DutyOut, Finding, KnowledgeBaseRef,
     Question, Report, RoleOut, ServiceRef, Summary,
 )
+from .priority import decide as decide_priority
 from .vocab import AID, SH, SUBJ
+from .words import WORDS
 
-LARGE_FINE_CNY = 1_000_000
 MEMO_SIZE = 100_000             # requirement results kept (and saved) per process
 ENTRY_MEMO_SIZE = 20_000        # report entries kept per process: a few KB each
 _EMPTY = Graph()
 _MISS = object()
 _ENTRY_FIELDS = frozenset(DutyOut.model_fields)   # one shared "fields set" for all entries (they are immutable)
-WORDS = {
-    "en": {"applies": "Applies because {}", "not": "Does not apply: {}", "unknown": "May apply: {} (not yet known)",
-           "upcoming_draft": "Draft, not binding: planned for, it would apply because {}",
-           "upcoming_date": "In force from {date}; it will apply because {why}", "lapsed": "No longer in force after {}",
-           "role": "role {}", "target": "named by campaign target {}", "precedent": "enforcement precedent {}",
-           "fine": "fine up to RMB {:,}", "gap_high": "a gap that regulators are actively pursuing: {}",
-           "gap": "a gap in a binding duty", "unknown_high": "unknown, and actively pursued: {}",
-           "prio_unknown": "unknown: answer the questions", "low": "no action needed now",
-           "recommendation": "a recommendation, not binding", "not_followed": "Recommendation not followed: {}"},
-    "zh": {"applies": "适用原因：{}", "not": "不适用：{}", "unknown": "可能适用：{}（尚不确定）",
-           "upcoming_draft": "征求意见稿，尚无约束力：如通过，将因以下原因适用：{}",
-           "upcoming_date": "自{date}起施行；届时将因以下原因适用：{why}", "lapsed": "已于{}后失效",
-           "role": "角色 {}", "target": "专项行动整治重点 {}", "precedent": "执法案例 {}",
-           "fine": "最高罚款人民币{:,}元", "gap_high": "监管正在重点查处的缺口：{}",
-           "gap": "强制性义务存在缺口", "unknown_high": "尚不确定，且为监管重点：{}",
-           "prio_unknown": "尚不确定：请回答问题", "low": "目前无需处理",
-           "recommendation": "推荐性要求，不具约束力", "not_followed": "未遵循推荐性要求：{}"},
-}
 
 
 @dataclass(frozen=True)
@@ -362,19 +345,13 @@ class Engine:
         return f"{note} ({refs})" if note and refs else note or refs
 
     def _priority(self, duty: Duty, status: str, day: date, lang: str) -> tuple[str, str]:
-        words = WORDS[lang]
-        if duty.rule_type == "recommendation" or duty.instrument_status == "recommended-standard":
-            return "low", words["recommendation"]
-        stakes = [words["target"].format(t) for t in self._targets(duty, day)]
-        stakes += [words["precedent"].format(p) for p in self._precedents(duty, day)]
-        if duty.max_fine_cny and duty.max_fine_cny >= LARGE_FINE_CNY:
-            stakes.append(words["fine"].format(duty.max_fine_cny))
-        sep = "; " if lang == "en" else "；"
-        if status == "gap":
-            return ("high", words["gap_high"].format(sep.join(stakes))) if stakes else ("medium", words["gap"])
-        if status == "unknown":
-            return ("medium", words["unknown_high"].format(sep.join(stakes))) if stakes else ("low", words["prio_unknown"])
-        return "low", words["low"]
+        """The level and reason of the first rule of ontology/priority.ttl that matches (see priority.py)."""
+        return self._priority_of(duty.id, status, day, lang)
+
+    @lru_cache(maxsize=65536)
+    def _priority_of(self, duty_id: str, status: str, day: date, lang: str) -> tuple[str, str]:
+        # a function of the duty, its status, the day and the language only: many services share each result
+        return decide_priority(self.kb, self.kb.duties[duty_id], status, day, lang)
 
     def _questions(self, duties: list[DutyOut], lang: str) -> list[Question]:
         unlocks: dict[str, list[str]] = defaultdict(list)

@@ -21,6 +21,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from .conditions import Expr, compile_condition
 from .implications import Table, compile_table
+from .priority import PriorityRule, PriorityRuleError, compile_rules
 from .vocab import AID, DPV, ELI, PROV, SH, fact_paths
 
 Text = dict[str, str]
@@ -135,6 +136,8 @@ class Duty:
     # The facts whose values (or stated-ness) decide the requirement shapes' results; None when the shapes use
     # SHACL beyond what makes that so, and their results are then never memoised.
     requirement_reads: tuple[str, ...] | None
+    ordinary_fine_cny: int | None = None  # the fine signal of priority (aid:ordinaryFineCNY); max_fine_cny is information
+    ordinary_fine_tier: Text = field(default_factory=dict)   # label of the provision that sets that tier
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,8 @@ class Target:
     kind: str
     confidence: str
     duties: tuple[str, ...]
+    continues: tuple[str, ...] = ()      # earlier targets this one takes up again (aid:continues)
+    continued_by: tuple[str, ...] = ()   # later targets that take this one up again
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,9 @@ class Campaign:
     confidence_note: Text
     sources: tuple[str, ...]
     targets: tuple[Target, ...]
+    short_title: Text = field(default_factory=dict)
+    part_of: str | None = None           # the campaign this one deploys locally (dct:isPartOf)
+    end_confidence: str | None = None    # how well the end date (launch + announced length) is supported
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,11 @@ class KnowledgeBase:
     shape_index: dict                   # every shape node nested in a requirement shape -> duty id
     provisions_without_duty: list[tuple[Citation, Text]]
     implications: Table = Table(())     # ontology/implications.ttl, compiled (see implications.py)
+    priority_rules: tuple[PriorityRule, ...] = ()   # ontology/priority.ttl, in order
+
+    @cached_property
+    def targets(self) -> dict[str, Target]:
+        return {t.id: t for c in self.campaigns.values() for t in c.targets}
 
     def graph(self) -> Graph:
         """The whole knowledge base as one new graph (for SPARQL, export and lint), parsed from its Turtle.
@@ -367,6 +380,12 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
     targets_of: dict[str, list[str]] = {}
     precedents_of: dict[str, list[str]] = {}
     campaigns: dict[str, Campaign] = {}
+    target_ids = {t: f"{_ident(g, c)}/{g.value(t, AID.targetCode) or _ident(g, t)}" for c in g.subjects(RDF.type, AID.Campaign)
+                  for t in [*g.objects(c, AID.hasTarget), *(x for ph in g.objects(c, AID.phase) for x in g.objects(ph, AID.hasTarget))]}
+    continued_by: dict[str, list[str]] = {}
+    for later, earlier in g.subject_objects(AID.continues):
+        if later in target_ids and earlier in target_ids:
+            continued_by.setdefault(target_ids[earlier], []).append(target_ids[later])
     for c in g.subjects(RDF.type, AID.Campaign):
         code = _ident(g, c)
         tlist = []
@@ -381,7 +400,9 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             conf = g.value(t, AID.confidence) or g.value(c, AID.confidence)
             tlist.append(Target(tid, tcode, code, _text(g, t, SKOS.prefLabel), _text(g, t, SKOS.definition),
                                 _text(g, ph, SKOS.prefLabel) if ph is not None else {},
-                                str(g.value(t, AID.targetKind) or "duty"), _notation(g, conf) if conf else "reported", duties))
+                                str(g.value(t, AID.targetKind) or "duty"), _notation(g, conf) if conf else "reported", duties,
+                                tuple(sorted(target_ids[x] for x in g.objects(t, AID.continues) if x in target_ids)),
+                                tuple(sorted(continued_by.get(tid, [])))))
         start = g.value(c, PROV.startedAtTime)
         end = g.value(c, PROV.endedAtTime)
         conf = g.value(c, AID.confidence)
@@ -389,7 +410,9 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             code, _text(g, c, SKOS.prefLabel), _text(g, c, SKOS.definition),
             tuple(sorted(_ident(g, r) for r in g.objects(c, PROV.wasAssociatedWith))),
             _as_date(start), _as_date(end), _notation(g, conf) if conf else "reported", _text(g, c, AID.confidenceNote),
-            tuple(sorted(str(x) for x in g.objects(c, DCTERMS.source))), tuple(sorted(tlist, key=lambda t: _target_key(t.code))))
+            tuple(sorted(str(x) for x in g.objects(c, DCTERMS.source))), tuple(sorted(tlist, key=lambda t: _target_key(t.code))),
+            _text(g, c, AID.shortTitle), _ident(g, g.value(c, DCTERMS.isPartOf)) if g.value(c, DCTERMS.isPartOf) else None,
+            _notation(g, g.value(c, AID.endConfidence)) if g.value(c, AID.endConfidence) else None)
     precedents: dict[str, Precedent] = {}
     for e in g.subjects(RDF.type, AID.EnforcementAction):
         pid = _ident(g, e)
@@ -444,6 +467,8 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             campaign_targets=tuple(sorted(targets_of.get(did, []))), precedents=tuple(sorted(precedents_of.get(did, []))),
             facts=tuple(sorted(condition.facts() | {paths[p] for p in _requirement_facts(shapes, req) if p in paths})),
             requirement_reads=_requirement_reads(shapes, req, paths) if req else None,
+            ordinary_fine_cny=int(g.value(d, AID.ordinaryFineCNY)) if g.value(d, AID.ordinaryFineCNY) is not None else None,
+            ordinary_fine_tier=citation(g.value(d, AID.ordinaryFineTier)).label if g.value(d, AID.ordinaryFineTier) is not None else {},
         )
 
     without = []
@@ -452,12 +477,18 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
             without.append((citation(p), _text(g, p, AID.noDutyReason)))
     without.sort(key=lambda x: _citation_key(x[0]))
 
+    try:
+        priority_rules = compile_rules(g, RULE_TYPES, _notation)
+    except PriorityRuleError as exc:
+        raise KnowledgeBaseError(str(exc)) from exc
+
     # rdflib iterates in no fixed order; sorted dicts make every build (and so every report) the same
     roles = dict(sorted(roles.items()))
     return KnowledgeBase(version, digest, _closure(shapes, shape_duty), dict(sorted(instruments.items())), roles,
                          roles_by_class, facts, dict(sorted(duties.items())),
                          dict(sorted(campaigns.items())), dict(sorted(precedents.items())), shape_duty,
-                         _nested_shape_index(shapes, shape_duty), without, implications=implications)
+                         _nested_shape_index(shapes, shape_duty), without, implications=implications,
+                         priority_rules=priority_rules)
 
 
 def _closure(shapes: Graph, roots) -> Graph:
@@ -576,7 +607,7 @@ def _nested_shape_index(shapes: Graph, shape_duty: dict[URIRef, str]) -> dict:
 def code_hash() -> str:
     """A digest of the code that makes what is cached (the build, requirement results): never load what other code made."""
     digest = hashlib.sha256()
-    for module in ("kb.py", "conditions.py", "vocab.py", "description.py", "facts.py", "engine.py", "implications.py"):
+    for module in ("kb.py", "conditions.py", "vocab.py", "description.py", "facts.py", "engine.py", "implications.py", "priority.py", "words.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()
 
@@ -628,4 +659,26 @@ def lint(kb: KnowledgeBase | None = None, graph: Graph | None = None, root: Path
     for r in results.subjects(RDF.type, SH.ValidationResult):
         focus, msg, path = results.value(r, SH.focusNode), results.value(r, SH.resultMessage), results.value(r, SH.resultPath)
         problems.append(" ".join(str(x) for x in (focus, path, msg) if x is not None))
-    return sorted(problems)
+    return sorted(problems + file_problems(graph, root or data_root()))
+
+
+# What each code's files are: the knowledge base names its instruments, campaigns and precedents by the files present.
+CODE_FILES = {AID.Instrument: ("ontology/instruments", "shapes"), AID.Campaign: ("ontology/campaigns",),
+              AID.EnforcementAction: ("ontology/enforcement",)}
+
+
+def file_problems(graph: Graph, root: Path) -> list[str]:
+    """Codes checked against the files present, not a fixed list: every instrument, campaign and precedent has its
+    own file(s) named by its code, and every such file holds the thing its name says."""
+    problems = []
+    for cls, folders in CODE_FILES.items():
+        codes = {str(graph.value(s, DCTERMS.identifier)) for s in graph.subjects(RDF.type, cls) if graph.value(s, DCTERMS.identifier)}
+        for folder in folders:
+            present = {f.stem for f in (root / folder).glob("*.ttl")}
+            if folder == "shapes":
+                present = {c for c in codes if c in present}
+            for code in sorted(codes - present):
+                problems.append(f"{code}: no {folder}/{code}.ttl (each {_ident(graph, cls)} has its own file named by its code)")
+            for code in sorted(present - codes):
+                problems.append(f"{folder}/{code}.ttl: defines no {_ident(graph, cls)} with dct:identifier \"{code}\"")
+    return problems

@@ -12,19 +12,7 @@ from rdflib.namespace import RDF, XSD
 from .facts import service_node
 from .report import STATUS_ORDER, Report
 from .vocab import AID, OBLIGATION, PREFIXES, PROV, SH, fact_property
-
-HEADINGS = {
-    "en": {"gap": "Gaps", "unknown": "Unknown: answer the questions", "upcoming": "Upcoming", "applicable": "Applicable (nothing to confirm in a description)",
-           "met": "Met", "not_applicable": "Not applicable", "roles": "Roles", "questions": "Questions to answer",
-           "duty": "Duty", "cite": "Citation", "why": "Why", "prio": "Priority", "summary": "Summary",
-           "derived": "Derived facts", "unlocks": "settles", "fix": "Remediation", "penalty": "Penalty",
-           "role_unknown": "may hold (unknown)", "conf": "Confidence", "campaign": "Campaign targets", "prec": "Precedents"},
-    "zh": {"gap": "缺口", "unknown": "待确认：请回答问题", "upcoming": "即将适用", "applicable": "适用（描述无法确认履行情况）",
-           "met": "已满足", "not_applicable": "不适用", "roles": "角色", "questions": "待回答的问题",
-           "duty": "义务", "cite": "依据", "why": "原因", "prio": "优先级", "summary": "汇总",
-           "derived": "推导出的事实", "unlocks": "可确定", "fix": "整改建议", "penalty": "处罚",
-           "role_unknown": "可能适用（尚不确定）", "conf": "可信度", "campaign": "专项行动重点", "prec": "执法案例"},
-}
+from .words import HEADINGS
 
 
 def to_json(reports: list[Report], single: bool) -> str:
@@ -34,6 +22,14 @@ def to_json(reports: list[Report], single: bool) -> str:
 
 def _cites(duty, lang: str) -> str:
     return "; ".join(c.label.get(lang) for c in duty.citations)
+
+
+def _names(lang: str, targets=(), precedents=()) -> str:
+    """Campaign targets and precedents by title and dates (the knowledge base is loaded once per process)."""
+    from .kb import load
+    from .priority import names
+
+    return names(load(), targets, precedents, lang)
 
 
 def to_text(report: Report, color: bool = False, width: int = 120) -> str:
@@ -109,9 +105,9 @@ def to_markdown(report: Report) -> str:
             if d.penalty:
                 out.append(f"- **{h['penalty']}:** {d.penalty}")
             if d.campaign_targets:
-                out.append(f"- **{h['campaign']}:** {', '.join(d.campaign_targets)}")
+                out.append(f"- **{h['campaign']}:** {_names(lang, targets=d.campaign_targets)}")
             if d.precedents:
-                out.append(f"- **{h['prec']}:** {', '.join(d.precedents)}")
+                out.append(f"- **{h['prec']}:** {_names(lang, precedents=d.precedents)}")
             out.append("")
     if report.questions:
         out += [f"## {h['questions']}", ""]

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Status = Literal["gap", "unknown", "met", "applicable", "upcoming", "not_applicable"]
 STATUS_ORDER: tuple[Status, ...] = ("gap", "unknown", "upcoming", "applicable", "met", "not_applicable")
-PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+Priority = Literal["critical", "high", "medium", "low"]     # the levels of ontology/priority.ttl, most urgent first
+PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 class Frozen(BaseModel):
@@ -73,7 +74,7 @@ class DutyOut(Frozen):
     findings: tuple[Finding, ...] = ()
     questions: tuple[str, ...] = ()
     remediation: Bilingual
-    priority: Literal["high", "medium", "low"]
+    priority: Priority
     priority_reason: str
     campaign_targets: tuple[str, ...] = ()
     precedents: tuple[str, ...] = ()

@@ -1,0 +1,73 @@
+"""Every user-facing word the code itself writes, in English and Chinese (the law's words live in the knowledge base).
+
+WORDS: the engine's reasons; HEADINGS: the renderers' headings; SIGNALS: how a priority reason names a campaign,
+a precedent or a fine (the reason templates themselves are in ontology/priority.ttl).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+WORDS = {
+    "en": {"applies": "Applies because {}", "not": "Does not apply: {}", "unknown": "May apply: {} (not yet known)",
+           "upcoming_draft": "Draft, not binding: planned for, it would apply because {}",
+           "upcoming_date": "In force from {date}; it will apply because {why}", "lapsed": "No longer in force after {}",
+           "role": "role {}", "not_followed": "Recommendation not followed: {}"},
+    "zh": {"applies": "适用原因：{}", "not": "不适用：{}", "unknown": "可能适用：{}（尚不确定）",
+           "upcoming_draft": "征求意见稿，尚无约束力：如通过，将因以下原因适用：{}",
+           "upcoming_date": "自{date}起施行；届时将因以下原因适用：{why}", "lapsed": "已于{}后失效",
+           "role": "角色 {}", "not_followed": "未遵循推荐性要求：{}"},
+}
+
+HEADINGS = {
+    "en": {"gap": "Gaps", "unknown": "Unknown: answer the questions", "upcoming": "Upcoming", "applicable": "Applicable (nothing to confirm in a description)",
+           "met": "Met", "not_applicable": "Not applicable", "roles": "Roles", "questions": "Questions to answer",
+           "duty": "Duty", "cite": "Citation", "why": "Why", "prio": "Priority", "summary": "Summary",
+           "derived": "Derived facts", "unlocks": "settles", "fix": "Remediation", "penalty": "Penalty",
+           "role_unknown": "may hold (unknown)", "conf": "Confidence", "campaign": "Campaign targets", "prec": "Precedents"},
+    "zh": {"gap": "缺口", "unknown": "待确认：请回答问题", "upcoming": "即将适用", "applicable": "适用（描述无法确认履行情况）",
+           "met": "已满足", "not_applicable": "不适用", "roles": "角色", "questions": "待回答的问题",
+           "duty": "义务", "cite": "依据", "why": "原因", "prio": "优先级", "summary": "汇总",
+           "derived": "推导出的事实", "unlocks": "可确定", "fix": "整改建议", "penalty": "处罚",
+           "role_unknown": "可能适用（尚不确定）", "conf": "可信度", "campaign": "专项行动重点", "prec": "执法案例"},
+}
+
+# Fragments of priority reasons: a campaign with its dates and targets, a precedent by its title, a fine by its tier.
+SIGNALS = {
+    "en": {"campaign": "{campaign} ({window}): {targets}",
+           "target_phase": "“{target}” ({phase})", "target": "“{target}”",
+           "recurring": "targeted in {first}, and again in {later}",
+           "recurring_ended": "; all have ended", "recurring_running": "; the later campaign is still running but does not name this duty",
+           "ended": "named by {campaign}, which ended on {end}; no later campaign has targeted it again",
+           "precedent": "“{title}” ({date})",
+           "fine": "an ordinary-tier fine of up to RMB {amount:,} ({provision})",
+           "ceiling": "; the ceiling of RMB {ceiling:,} needs serious consequences and is shown for information only",
+           "also": "; also: {}", "and": " and ", "sep": "; "},
+    "zh": {"campaign": "{campaign}（{window}）整治重点{targets}",
+           "target_phase": "“{target}”（{phase}）", "target": "“{target}”",
+           "recurring": "曾在{first}中被列为整治重点，又在{later}中再次被列为整治重点",
+           "recurring_ended": "；上述行动均已结束", "recurring_running": "；后一行动仍在开展，但未点名本义务",
+           "ended": "曾被{campaign}列为整治重点，该行动已于{end}结束，此后未再被列为整治重点",
+           "precedent": "“{title}”（{date}）",
+           "fine": "一般档次最高罚款人民币{amount:,}元（{provision}）",
+           "ceiling": "；最高人民币{ceiling:,}元的罚款须有严重后果，仅供参考",
+           "also": "；另：{}", "and": "、", "sep": "；"},
+}
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_text(day: date, lang: str) -> str:
+    """28 Apr 2026 · 2026年4月28日"""
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def window_text(start: date | None, end: date | None, lang: str) -> str:
+    """30 Apr–30 Jul 2025 · 2025年4月30日至7月30日 (the year once when both days share it)."""
+    if start is None or end is None:
+        return day_text(start or end, lang) if (start or end) else ""
+    if lang == "zh":
+        tail = f"{end.month}月{end.day}日" if start.year == end.year else day_text(end, lang)
+        return f"{day_text(start, lang)}至{tail}"
+    head = f"{start.day} {MONTHS[start.month - 1]}" if start.year == end.year else day_text(start, lang)
+    return f"{head}–{day_text(end, lang)}"
