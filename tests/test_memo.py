@@ -56,7 +56,7 @@ def test_saved_results_spare_pyshacl_in_the_next_process(kb, tmp_path, monkeypat
     first = Engine(kb)
     expected = first.check(example, as_of="2026-11-22").json_bytes()
     first.save()
-    saved = list(tmp_path.glob("results-*.pickle"))
+    saved = list(tmp_path.glob("results-*.cache"))
     assert len(saved) == 1 and kb.content_hash[:32] in saved[0].name
 
     second = Engine(kb)
