@@ -64,6 +64,21 @@ def test_saved_results_spare_pyshacl_in_the_next_process(kb, tmp_path, monkeypat
     assert second.check(example, as_of="2026-11-22").json_bytes() == expected
 
 
+def test_a_check_from_saved_results_never_builds_the_shapes_graph(tmp_path, monkeypatch):
+    """The cached knowledge base parses its shapes graph only when pyshacl needs it: not on the usual cold check."""
+    from aiduty.kb import load
+
+    monkeypatch.setenv("AIDUTY_CACHE_DIR", str(tmp_path))
+    example = REPO / "data" / "services" / "dreamy-canvas.yaml"
+    first = Engine(load.__wrapped__())
+    expected = first.check(example, as_of="2026-11-22").json_bytes()
+    first.save()
+    kb = load.__wrapped__()                 # from the cache
+    assert Engine(kb).check(example, as_of="2026-11-22").json_bytes() == expected
+    assert "shapes" not in kb.__dict__
+    assert len(kb.shapes) > 0 and "shapes" in kb.__dict__         # built on first use
+
+
 def test_only_the_newest_results_are_saved(kb, tmp_path, monkeypatch):
     monkeypatch.setattr(ResultStore, "SAVED", 3)
     store = ResultStore(tmp_path, kb.content_hash, 10)

@@ -162,8 +162,9 @@ def _create_secret(path: Path) -> None:
 def _versions() -> str:
     out = [f"python {sys.version} {sys.implementation.cache_tag}"]
     for dist in ("rdflib", "pyshacl", "pydantic"):
+        loaded = getattr(sys.modules.get(dist), "__version__", None)      # cheaper than metadata when imported
         try:
-            out.append(f"{dist} {metadata.version(dist)}")
+            out.append(f"{dist} {loaded or metadata.version(dist)}")
         except metadata.PackageNotFoundError:
             out.append(f"{dist} ?")
     return "\n".join(out)
