@@ -125,7 +125,11 @@ def _read_or_create_secret(path: Path) -> bytes | None:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except FileNotFoundError:
-            _create_secret(path)
+            try:
+                _create_secret(path)
+            except OSError as exc:
+                _warn(f"cache key {path} cannot be created ({exc.strerror})")
+                return None
             continue
         except OSError as exc:
             _warn(f"cache key {path} cannot be read ({exc.strerror})")
@@ -233,21 +237,25 @@ def write(directory: Path, name: str, key: str, value: Any, classes: Iterable[ty
     except (CacheError, RecursionError, ValueError):
         return False
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=where)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=where)          # O_EXCL, 0600, a name no one can guess
     except OSError:
         return False
+    done = False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(MAGIC + _mac(secret, key, payload) + b"\n")
             fh.write(payload)
-        os.replace(tmp, where / name)
-        return True
+        os.replace(tmp, where / name)                                  # replaces a link, never writes through it
+        done = True
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        return False
+        pass
+    finally:
+        if not done:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return done
 
 
 def storable(value: Any, classes: Iterable[type]) -> bool:
