@@ -57,6 +57,9 @@ _secrets: dict[str, bytes | None] = {}
 _warned = False
 
 
+_TERM_TAGS = frozenset("UBL")
+
+
 class CacheError(ValueError):
     """An entry that cannot be stored, or read back as what was asked for."""
 
@@ -414,6 +417,7 @@ class Codec:
             self._built.append((cls, names, positional))
         self._shared: list = []
         self._deferred = 0
+        self._iris: dict[str, URIRef] = {}        # one object per IRI, as a parsed graph has
         return self._dec(doc["root"])
 
     def _dec(self, x):
@@ -468,23 +472,30 @@ class Codec:
         return Literal(x[1], datatype=URIRef(x[2]) if x[2] is not None else None, lang=x[3])
 
     def _graph_builder(self, x):
-        """Check a stored graph now; return what builds it (a graph in a field is built when first read)."""
+        """Check a stored graph's shape now; return what builds it (in a field: when the field is first read)."""
         terms, flat = x[1], x[2]
-        if type(flat) is not list or any(type(i) is not int for i in flat) or len(flat) % 3:
-            raise CacheError("a graph's triples are malformed")
-        decoded = [self._dec(t) for t in terms]
-        if any(type(t) not in (URIRef, BNode, Literal) for t in decoded):
+        if type(terms) is not list or any(type(t) is not list or t[0] not in _TERM_TAGS for t in terms):
             raise CacheError("a graph holds something other than RDF terms")
-        if flat and not 0 <= min(flat) <= max(flat) < len(decoded):
+        if type(flat) is not list or len(flat) % 3 or any(type(i) is not int for i in flat):
+            raise CacheError("a graph's triples are malformed")
+        if flat and not 0 <= min(flat) <= max(flat) < len(terms):
             raise CacheError("a graph's triples point outside its terms")
+        dec = self._dec
 
         def build() -> Graph:
+            decoded = [dec(t) for t in terms]
             g = Graph(bind_namespaces="none")
             it = iter(flat)
             g.addN((decoded[s], decoded[p], decoded[o], g) for s, p, o in zip(it, it, it))
             return g
 
         return build
+
+    def _iri(self, x):
+        iri = self._iris.get(x[1])
+        if iri is None:
+            iri = self._iris[x[1]] = URIRef(x[1])
+        return iri
 
     _TAGS = {
         "t": _tuple,
@@ -495,7 +506,7 @@ class Codec:
         "r": lambda self, x: self._shared[x[1]],
         "o": _object,
         "e": _enum,
-        "U": lambda self, x: URIRef(x[1]),
+        "U": _iri,
         "B": lambda self, x: BNode(x[1]),
         "L": _literal,
         "D": lambda self, x: date.fromisoformat(x[1]),
