@@ -298,6 +298,15 @@ class _Lazy:
         pending.pop(name, None)
         return value
 
+    def __reduce__(self):
+        """Copied or pickled (to another process, never into the cache) as the plain class, fields built."""
+        cls = type(self)._cache_original
+        return _construct, (cls, {f.name: getattr(self, f.name) for f in dataclasses.fields(cls) if f.init})
+
+
+def _construct(cls: type, fields: dict):
+    return cls(**fields)
+
 
 @cache
 def _lazy_class(cls: type) -> type:
