@@ -90,7 +90,7 @@ def test_only_the_newest_results_are_saved(kb, tmp_path, monkeypatch):
 
 def test_a_damaged_results_file_is_ignored(kb, tmp_path):
     store = ResultStore(tmp_path, kb.content_hash, 10)
-    store.path.write_bytes(b"not a pickle")
+    store.path.write_bytes(b"not an entry")
     assert len(ResultStore(tmp_path, kb.content_hash, 10)) == 0
 
 
