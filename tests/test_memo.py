@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from aiduty import Engine
 from aiduty.description import parse_description
+from aiduty.engine import RequirementResult
 from aiduty.memo import Memo, ResultStore
 from test_properties import descriptions
 
@@ -82,10 +83,18 @@ def test_a_check_from_saved_results_never_builds_the_shapes_graph(tmp_path, monk
 def test_only_the_newest_results_are_saved(kb, tmp_path, monkeypatch):
     monkeypatch.setattr(ResultStore, "SAVED", 3)
     store = ResultStore(tmp_path, kb.content_hash, 10)
-    for k in range(5):
-        store.put(k, str(k))
+    results = {("duty", ((k,),)): RequirementResult(((None, {"en": str(k)}),), (), ()) for k in range(5)}
+    for key, value in results.items():
+        store.put(key, value)
     store.save()
-    assert dict(ResultStore(tmp_path, kb.content_hash, 10)) == {2: "2", 3: "3", 4: "4"}
+    assert dict(ResultStore(tmp_path, kb.content_hash, 10)) == dict(list(results.items())[2:])
+
+
+def test_a_results_entry_holding_anything_else_is_ignored(kb, tmp_path):
+    store = ResultStore(tmp_path, kb.content_hash, 10)
+    store.put(("duty", ()), "not a result")
+    store.save()
+    assert store.path.exists() and len(ResultStore(tmp_path, kb.content_hash, 10)) == 0
 
 
 def test_a_damaged_results_file_is_ignored(kb, tmp_path):

@@ -46,8 +46,9 @@ class ResultStore(Memo):
         self.path = directory / cache.entry_name("results", self.key, kb_hash[:32])
         self.dirty = False
         loaded = cache.read(directory, self.path.name, self.key, self.classes, dict)
-        if loaded and size > 0:
-            self.update(list(loaded.items())[-size:])       # missing, stale, forged or damaged: start empty
+        # missing, stale, forged, damaged or holding anything but requirement results: start empty
+        if loaded and size > 0 and all(type(v) is RequirementResult and type(k) is tuple for k, v in loaded.items()):
+            self.update(list(loaded.items())[-size:])
 
     def put(self, key: Hashable, value: Any) -> None:
         super().put(key, value)
