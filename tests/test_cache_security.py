@@ -109,6 +109,12 @@ def test_planted_pickles_never_run(warm, reference, tmp_path, kb):
     assert run.returncode == 1, run.stderr
     assert not marker.exists()
 
+    (warm / cache.KEY_FILE).write_bytes(payload)  # the key is read as bytes, never loaded: the cache is off
+    run = run_check(warm)
+    assert run.returncode == 1 and run.stdout == reference
+    assert run.stderr.count(b"\n") == 1 and b"cache key" in run.stderr
+    assert not marker.exists()
+
 
 def _version(dist: str) -> str:
     from importlib import metadata
