@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from aiduty import Engine
 from aiduty.description import parse_description
+from aiduty.engine import RequirementResult
 from aiduty.memo import Memo, ResultStore
 from test_properties import descriptions
 
@@ -56,7 +57,7 @@ def test_saved_results_spare_pyshacl_in_the_next_process(kb, tmp_path, monkeypat
     first = Engine(kb)
     expected = first.check(example, as_of="2026-11-22").json_bytes()
     first.save()
-    saved = list(tmp_path.glob("results-*.pickle"))
+    saved = list(tmp_path.glob("results-*.cache"))
     assert len(saved) == 1 and kb.content_hash[:32] in saved[0].name
 
     second = Engine(kb)
@@ -64,18 +65,41 @@ def test_saved_results_spare_pyshacl_in_the_next_process(kb, tmp_path, monkeypat
     assert second.check(example, as_of="2026-11-22").json_bytes() == expected
 
 
+def test_a_check_from_saved_results_never_builds_the_shapes_graph(tmp_path, monkeypatch):
+    """The cached knowledge base parses its shapes graph only when pyshacl needs it: not on the usual cold check."""
+    from aiduty.kb import load
+
+    monkeypatch.setenv("AIDUTY_CACHE_DIR", str(tmp_path))
+    example = REPO / "data" / "services" / "dreamy-canvas.yaml"
+    first = Engine(load.__wrapped__())
+    expected = first.check(example, as_of="2026-11-22").json_bytes()
+    first.save()
+    kb = load.__wrapped__()                 # from the cache
+    assert Engine(kb).check(example, as_of="2026-11-22").json_bytes() == expected
+    assert "shapes" not in kb.__dict__
+    assert len(kb.shapes) > 0 and "shapes" in kb.__dict__         # built on first use
+
+
 def test_only_the_newest_results_are_saved(kb, tmp_path, monkeypatch):
     monkeypatch.setattr(ResultStore, "SAVED", 3)
     store = ResultStore(tmp_path, kb.content_hash, 10)
-    for k in range(5):
-        store.put(k, str(k))
+    results = {("duty", ((k,),)): RequirementResult(((None, {"en": str(k)}),), (), ()) for k in range(5)}
+    for key, value in results.items():
+        store.put(key, value)
     store.save()
-    assert dict(ResultStore(tmp_path, kb.content_hash, 10)) == {2: "2", 3: "3", 4: "4"}
+    assert dict(ResultStore(tmp_path, kb.content_hash, 10)) == dict(list(results.items())[2:])
+
+
+def test_a_results_entry_holding_anything_else_is_ignored(kb, tmp_path):
+    store = ResultStore(tmp_path, kb.content_hash, 10)
+    store.put(("duty", ()), "not a result")
+    store.save()
+    assert store.path.exists() and len(ResultStore(tmp_path, kb.content_hash, 10)) == 0
 
 
 def test_a_damaged_results_file_is_ignored(kb, tmp_path):
     store = ResultStore(tmp_path, kb.content_hash, 10)
-    store.path.write_bytes(b"not a pickle")
+    store.path.write_bytes(b"not an entry")
     assert len(ResultStore(tmp_path, kb.content_hash, 10)) == 0
 
 

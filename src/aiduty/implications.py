@@ -88,17 +88,20 @@ class Derived:
         return out
 
 
+@dataclass(frozen=True)
 class Table:
     """The compiled table: its entries, and for each fact the entries that read it (so a derivation re-examines
     only the entries it can affect)."""
 
-    def __init__(self, entries: tuple[Implication, ...]):
-        self.entries = tuple(entries)
+    entries: tuple[Implication, ...]
+
+    @cached_property
+    def reading(self) -> dict[str, tuple[int, ...]]:
         index: dict[str, list[int]] = {}
         for i, imp in enumerate(self.entries):
             for c in (*imp.conditions, imp.then):
                 index.setdefault(c.path, []).append(i)
-        self.reading = {p: tuple(ix) for p, ix in index.items()}
+        return {p: tuple(ix) for p, ix in index.items()}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -127,7 +130,7 @@ def compile_table(g: Graph, paths: Mapping, citation) -> "Table":
         reason = {o.language: str(o) for o in g.objects(node, SKOS.definition) if isinstance(o, Literal) and o.language in ("en", "zh")}
         labels = tuple(citation(p).label for p in sorted(g.objects(node, AID.cites)))
         out.append(Implication(ident, conditions, then, reason, labels))
-    return Table(sorted(out, key=lambda i: i.id))
+    return Table(tuple(sorted(out, key=lambda i: i.id)))
 
 
 def _condition(g: Graph, node, paths: Mapping, ident: str) -> Condition:

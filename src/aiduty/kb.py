@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
@@ -603,42 +602,52 @@ def _nested_shape_index(shapes: Graph, shape_duty: dict[URIRef, str]) -> dict:
     return index
 
 
-@cache
 def code_hash() -> str:
-    """A digest of the code that makes what is cached (the build, requirement results): never load what other code made."""
-    digest = hashlib.sha256()
-    for module in ("kb.py", "conditions.py", "vocab.py", "description.py", "facts.py", "engine.py", "implications.py", "priority.py", "words.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
-    return digest.hexdigest()
+    """A digest of every module of the package (what is cached depends on all of it; see cache.py)."""
+    from .cache import code_digest
+
+    return code_digest()
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("AIDUTY_CACHE_DIR") or Path.home() / ".cache" / "aiduty")
+    """$AIDUTY_CACHE_DIR, else the user cache directory ($XDG_CACHE_HOME/aiduty on Linux); see cache.py."""
+    from .cache import default_dir
+
+    return default_dir()
 
 
 @cache
 def load(root: Path | None = None) -> KnowledgeBase:
-    """Load the knowledge base once per process; reuse a pickled build with the same content hash."""
+    """Load the knowledge base once per process; reuse a cached build with the same content hash (cache.py:
+    authenticated JSON, never pickle; an entry that does not check is rebuilt and written again)."""
+    from . import cache as store
+
     root = root or data_root()
     files = kb_files(root)
     digest = content_hash(files, root)
-    cached = cache_dir() / f"kb-{digest[:32]}-{code_hash()[:12]}.pickle"
-    if cached.exists():
-        try:
-            with cached.open("rb") as fh:
-                return pickle.load(fh)
-        except Exception:
-            pass  # a stale or truncated cache is rebuilt below
-    kb = _build(files, root, digest)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cached)
-    except OSError:
-        pass  # a read-only home still works, just without the cache
+    key = store.entry_key("kb", f"content {digest}")
+    name = store.entry_name("kb", key, digest[:32])
+    classes = _cached_classes()
+    directory = cache_dir()
+    kb = store.read(directory, name, key, classes, KnowledgeBase)
+    if kb is None:
+        kb = _build(files, root, digest)
+        store.write(directory, name, key, kb, classes)
     return kb
+
+
+def _cached_classes() -> list[type]:
+    """What a cached build may hold: the dataclasses and enums defined here and in the modules it compiles
+    (conditions, implications, priority) (found, not
+    listed, so that a class added to either is cached too)."""
+    import sys
+    from dataclasses import is_dataclass
+    from enum import Enum
+
+    from . import conditions, implications, priority
+
+    return [obj for module in (sys.modules[__name__], conditions, implications, priority) for obj in vars(module).values()
+            if isinstance(obj, type) and obj.__module__ == module.__name__ and (is_dataclass(obj) or issubclass(obj, Enum))]
 
 
 def lint_shapes(root: Path | None = None) -> Graph:

@@ -2,15 +2,13 @@
 
 A requirement result is what pyshacl reports for one duty's requirement shapes given the values of the facts
 those shapes read. It depends on nothing else but the knowledge base and the validator, so it can be kept
-across processes: the store's file name carries the knowledge base's content hash, a digest of the code that
-builds it, and pyshacl's version, and a file that cannot be read is ignored. Deleting it only costs time.
+across processes: the store's key carries the knowledge base's content hash, a digest of the package's code,
+and the Python and library versions, and an entry that is not authentic or cannot be read is ignored (see
+cache.py). Deleting it only costs time.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Hashable
 
@@ -31,7 +29,7 @@ class Memo(dict):
 
 
 class ResultStore(Memo):
-    """Requirement results, loaded from and saved to the knowledge base's cache directory.
+    """Requirement results, loaded from and saved to the cache directory (cache.py: authenticated JSON).
 
     Only the newest ``SAVED`` results are written: loading the file is part of every cold start."""
 
@@ -39,39 +37,34 @@ class ResultStore(Memo):
 
     def __init__(self, directory: Path, kb_hash: str, size: int):
         super().__init__(size)
-        from .kb import code_hash
+        from . import cache
+        from .engine import RequirementResult
 
-        self.path = directory / f"results-{kb_hash[:32]}-{code_hash()[:12]}-pyshacl{_version('pyshacl')}.pickle"
+        self.directory = directory
+        self.classes = (RequirementResult,)
+        self.key = cache.entry_key("results", f"content {kb_hash}")
+        self.path = directory / cache.entry_name("results", self.key, kb_hash[:32])
         self.dirty = False
-        try:
-            with self.path.open("rb") as fh:
-                loaded = pickle.load(fh)
-            if isinstance(loaded, dict):
-                self.update(list(loaded.items())[-size:])
-        except Exception:
-            pass  # missing, stale or truncated: start empty
+        loaded = cache.read(directory, self.path.name, self.key, self.classes, dict)
+        # missing, stale, forged, damaged or holding anything but requirement results: start empty
+        if loaded and size > 0 and all(type(v) is RequirementResult and type(k) is tuple for k, v in loaded.items()):
+            self.update(list(loaded.items())[-size:])
 
     def put(self, key: Hashable, value: Any) -> None:
         super().put(key, value)
         self.dirty = True
 
     def save(self) -> None:
-        """Write the results atomically (another process may be writing the same file; the last one wins)."""
+        """Write the newest results atomically (another process may be writing the same file; the last one wins).
+        A cache directory that is unsafe or read-only still works, just without the saved results."""
         if not self.dirty:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(dict(list(self.items())[-self.SAVED:]), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(self.path)
-            self.dirty = False
-        except OSError:
-            pass  # a read-only cache directory still works, just without the saved results
+        from . import cache
 
-
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "0"
+        newest = dict(list(self.items())[-self.SAVED:])
+        if not cache.write(self.directory, self.path.name, self.key, newest, self.classes):
+            # a value the cache format does not know (say, a fact of a new type) costs only its own entry
+            kept = {k: v for k, v in newest.items() if cache.storable((k, v), self.classes)}
+            if len(kept) == len(newest) or not cache.write(self.directory, self.path.name, self.key, kept, self.classes):
+                return
+        self.dirty = False
