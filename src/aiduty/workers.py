@@ -52,15 +52,19 @@ class Limits:
 
 # ------------------------------------------------------------------------------------------------ in the worker
 
-PR_SET_PDEATHSIG = 1
+PR_SET_PDEATHSIG, PR_SET_NAME = 1, 15
 
 
-def guard_child(parent_pid: int, limits: Limits = Limits()) -> None:
-    """Call first thing in a child process: die with ``parent_pid``, no core files, the memory limit."""
+def guard_child(parent_pid: int, limits: Limits = Limits(), name: str | None = None) -> None:
+    """Call first thing in a child process: die with ``parent_pid``, no core files, the memory limit; on Linux
+    ``name`` becomes the process name that ps and top show (15 bytes at most)."""
     if sys.platform.startswith("linux"):
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if name:
+            libc.prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
     else:                                               # no PDEATHSIG: a thread watches for a new parent
         import threading
         import time
@@ -95,13 +99,8 @@ def arm_cpu(seconds: int) -> None:
 
 def _serve(conn, role: str, parent_pid: int, limits: Limits) -> None:
     """Worker main loop: load once, then answer (kind, payload) requests until the pipe closes."""
-    guard_child(parent_pid, limits)
+    guard_child(parent_pid, limits, name=f"aiduty-{role}")
     signal.signal(signal.SIGINT, signal.SIG_IGN)        # Ctrl-C reaches the whole group; the server stops us
-
-    import json
-
-    from .catalogue import QueryError, prepare, run_query
-    from .description import DescriptionError, parse_description
 
     engine = kb = None
     if role == "check":
@@ -109,11 +108,24 @@ def _serve(conn, role: str, parent_pid: int, limits: Limits) -> None:
 
         engine = Engine.load()
     else:
+        from .catalogue import prepare
         from .kb import load
 
         kb = load()
         prepare(kb)
-    conn.send(("ready", os.getpid()))
+    try:
+        conn.send(("ready", os.getpid()))
+        _answer(conn, engine, kb, limits)
+    except (BrokenPipeError, ConnectionResetError):    # the server went away: nothing left to answer
+        return
+
+
+def _answer(conn, engine, kb, limits: Limits) -> None:
+    import json
+
+    from .catalogue import QueryError, run_query
+    from .description import DescriptionError, parse_description
+
     while True:
         try:
             kind, payload = conn.recv()
@@ -136,11 +148,11 @@ def _serve(conn, role: str, parent_pid: int, limits: Limits) -> None:
                 continue
             elif kind == "sparql":
                 conn.send(("ok", run_query(kb or engine.kb, payload["query"], payload["row_limit"])))
-            elif kind == "sleep":      # used by tests to hold a worker busy
+            elif kind == "sleep":      # used by tests to hold a worker busy: (seconds, anything) comes back
                 import time
 
-                time.sleep(payload)
-                conn.send(("ok", os.getpid()))
+                time.sleep(payload[0])
+                conn.send(("ok", payload))
             else:
                 conn.send(("error", ("internal", f"unknown task {kind}")))
         except DescriptionError as exc:
@@ -232,6 +244,7 @@ class WorkerPool:
         self._stopping = True
         for task in list(self._tasks):
             task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         for w in self._workers:
             w.conn.close()                  # an idle worker saves its results and exits
         for w in self._workers:
@@ -275,6 +288,8 @@ class WorkerPool:
                 self._idle.put_nowait(await self._start_worker())
                 return
             except RuntimeError as exc:
+                if self._stopping:
+                    return
                 log.error("%s; trying again in %g s", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(30.0, delay * 2)
