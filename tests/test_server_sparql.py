@@ -144,7 +144,7 @@ def test_sparql_flood_does_not_starve_checks(server):
     assert retry_after and all(v == "1" for v in retry_after)
     print(f"\ncheck latency during the SPARQL flood: median {statistics.median(check_times) * 1000:.0f} ms, "
           f"max {max(check_times) * 1000:.0f} ms ({len(codes)} SPARQL answers: {sorted(set(codes))})")
-    assert max(check_times) < 5.0
+    assert max(check_times) < 2.0          # behind a shared worker a check waits out a query: 3 s and more
 
 
 # ------------------------------------------------------------------------------------------------ the CLI
