@@ -3,7 +3,6 @@ huge or hostile query never freezes the server; SPARQL load cannot starve checks
 
 Every loop is bounded in count and time; nothing leaves 127.0.0.1."""
 
-import json
 import statistics
 import subprocess
 import sys
