@@ -169,3 +169,25 @@ def test_a_cancelled_request_never_hands_its_reply_to_the_next():
     second, third, same_worker, busy, waiting = asyncio.run(main())
     assert second == (0, "second") and third == (0, "third")
     assert same_worker and busy == 0 and waiting == 0        # the worker was drained and reused, not replaced
+
+
+def test_cpu_limit_stops_a_runaway_task():
+    """A task past its CPU allowance is stopped by the kernel (RLIMIT_CPU) even when no timeout fires first;
+    the pool reports the dead worker and replaces it."""
+    from aiduty.workers import Limits, WorkerDied, WorkerPool
+
+    async def main():
+        pool = WorkerPool(1, role="sparql", limits=Limits(cpu=1))
+        await pool.start()
+        try:
+            start = time.monotonic()
+            with pytest.raises(WorkerDied) as died:
+                await pool.run("sparql", {"query": SLOW, "row_limit": 10}, 60)
+            elapsed = time.monotonic() - start
+            answer = await pool.run("sparql", {"query": "ASK { ?s ?p ?o }", "row_limit": 10}, 60)
+            return str(died.value), elapsed, answer.boolean
+        finally:
+            await pool.stop()
+
+    message, elapsed, answer = asyncio.run(main())
+    assert "killed by SIGXCPU" in message and elapsed < 30 and answer is True
