@@ -3,6 +3,7 @@ huge or hostile query never freezes the server; SPARQL load cannot starve checks
 
 Every loop is bounded in count and time; nothing leaves 127.0.0.1."""
 
+import os
 import statistics
 import subprocess
 import sys
@@ -172,3 +173,14 @@ def test_cli_timeout_covers_parsing(tmp_path):
     elapsed = time.perf_counter() - start
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "longer than 1 s" in done.stderr, done.stderr
     assert elapsed < 10, elapsed
+
+
+def test_cli_reads_only_regular_query_files(tmp_path):
+    fifo = tmp_path / "q.rq"
+    os.mkfifo(fifo)
+    done = aiduty("sparql", str(fifo), timeout=30)               # would block forever if it were opened
+    assert done.returncode == 2 and "not a readable regular file" in done.stderr and done.stderr.count("\n") == 1
+    bad = tmp_path / "bad.rq"
+    bad.write_bytes(b"ASK { ?s ?p \xff }")
+    done = aiduty("sparql", str(bad), timeout=30)
+    assert done.returncode == 2 and "cannot read the query" in done.stderr and done.stderr.count("\n") == 1

@@ -308,6 +308,9 @@ def campaigns(
             typer.echo(f"         → {', '.join(t['duties'])}")
 
 
+MAX_QUERY_FILE = 16 << 20
+
+
 class SparqlFormat(str, Enum):
     table = "table"
     json = "json"
@@ -325,10 +328,18 @@ def sparql(
     from .catalogue import QueryError, QueryTimeout, run_query_limited, sparql_csv, sparql_json
 
     path = Path(query)
-    try:
-        text = path.read_text(encoding="utf-8") if query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and path.is_file()) else query
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{query}: cannot read the query: {exc}".splitlines()[0])
+    text = query
+    if query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and path.is_file()):
+        if not path.is_file():                       # no FIFO, device or directory: only a regular file is read
+            fail(f"{query}: not a readable regular file")
+        try:
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_QUERY_FILE + 1)
+            if len(raw) > MAX_QUERY_FILE:
+                fail(f"{query}: larger than {MAX_QUERY_FILE >> 20} MiB")
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"{query}: cannot read the query: {exc}".splitlines()[0])
     try:
         result = run_query_limited(text, timeout, limit)      # parsing counts against --timeout too
     except (QueryError, QueryTimeout) as exc:
