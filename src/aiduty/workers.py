@@ -53,6 +53,7 @@ class Limits:
 # ------------------------------------------------------------------------------------------------ in the worker
 
 PR_SET_PDEATHSIG, PR_SET_NAME = 1, 15
+SPARQL_NICENESS = 5
 
 
 def guard_child(parent_pid: int, limits: Limits = Limits(), name: str | None = None) -> None:
@@ -108,6 +109,7 @@ def _serve(conn, role: str, parent_pid: int, limits: Limits) -> None:
 
         engine = Engine.load()
     else:
+        os.nice(SPARQL_NICENESS)        # ad-hoc queries yield the CPU to the server's event loop and to checks
         from .catalogue import prepare
         from .kb import load
 
