@@ -1,6 +1,7 @@
 """The HTTP API: same reports as the CLI, the catalogue, SPARQL protocol, problem+json errors, limits."""
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,8 +21,19 @@ EXAMPLE = REPO / "data" / "services" / "dreamy-canvas.yaml"
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(Settings(workers=2, max_body=64 * 1024, check_timeout=20, sparql_timeout=2, max_waiting=4))) as c:
+    with TestClient(create_app(Settings(workers=2, max_body=64 * 1024, check_timeout=20, sparql_timeout=2, max_waiting=4,
+                                         max_query=4096, sparql_max_waiting=2))) as c:
         yield c
+
+
+def settled(client, seconds: float = 60):
+    """Wait (bounded) until every worker is idle: a worker stopped by a time limit is replaced in the background."""
+    for _ in range(int(seconds * 4)):
+        health = client.get("/healthz").json()
+        if health["busy"] == 0 and health["sparql_busy"] == 0:
+            return client
+        time.sleep(0.25)
+    raise AssertionError(f"workers still busy: {health}")
 
 
 def problem(response, status):
@@ -85,7 +97,11 @@ def test_runaway_query_times_out_and_server_stays_up(client):
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     problem(client.get("/v1/sparql", params={"query": slow}), 504)
     assert client.get("/healthz").status_code == 200
-    ok = client.get("/v1/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    for _ in range(30):                 # the stopped worker's replacement starts in the background
+        ok = client.get("/v1/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        if ok.status_code != 503:
+            break
+        time.sleep(int(ok.headers["retry-after"]))
     assert ok.json()["boolean"] is True
 
 
@@ -139,6 +155,74 @@ def test_saturation_gives_503_never_another_5xx(client):
         codes = list(ex.map(call, range(200)))
     assert set(codes) <= {200, 503} and 200 in codes
     assert pool.busy >= 0
+
+
+def test_busy_answers_carry_retry_after(client):
+    """Every 503 says when to try again: hold the one SPARQL worker and fill its short waiting line."""
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with ThreadPoolExecutor(6) as ex:
+        answers = list(ex.map(lambda _: client.get("/v1/sparql", params={"query": slow}), range(6)))
+    busy = [a for a in answers if a.status_code == 503]
+    assert busy and {a.status_code for a in answers} <= {503, 504}
+    for a in busy:
+        assert problem(a, 503)["title"] == "Server busy" and a.headers["retry-after"] == "1"
+
+
+def test_check_wants_json(client):
+    body = json.dumps({"id": "x", "name": "X"})
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", "application/jsonx", None):
+        headers = {"content-type": ctype} if ctype else {}
+        assert "application/json" in problem(client.post("/v1/check", content=body, headers=headers), 415)["detail"]
+    for ctype in ("application/json; charset=utf-8", "application/vnd.aiduty+json", "Application/JSON"):
+        assert client.post("/v1/check", content=body, headers={"content-type": ctype}).status_code == 200, ctype
+
+
+def test_only_trusted_hosts_are_served(client):
+    assert problem(client.get("/healthz", headers={"host": "attacker.example"}), 400)["title"] == "Invalid host"
+    assert problem(client.get("/healthz", headers={"host": "127.0.0.1.attacker.example:8000"}), 400)
+    for host in ("localhost:8000", "127.0.0.1", "[::1]:8000"):
+        assert client.get("/healthz", headers={"host": host}).status_code == 200, host
+
+
+def test_request_ids(client):
+    mine = client.get("/healthz", headers={"x-request-id": "abc-123"})
+    assert mine.headers["x-request-id"] == "abc-123"
+    made = [client.get("/healthz", headers={"x-request-id": "bad id;" + "y" * 80}).headers["x-request-id"] for _ in range(2)]
+    assert made[0] != made[1] and all(len(m) == 32 and m.isalnum() for m in made)
+    assert problem(client.get("/v1/obligations/nope"), 404) and client.get("/v1/obligations/nope").headers["x-request-id"]
+
+
+def test_hostile_sparql_is_a_400(client):
+    """Refused or failing queries are 400 problem+json with one line, never 500."""
+    settled(client)
+    nested = "SELECT * WHERE { FILTER(" + "(" * 40 + "1" + ")" * 40 + ") }"
+    assert len(nested) == 108
+    assert "nested too deeply" in problem(client.get("/v1/sparql", params={"query": nested}), 400)["detail"]
+    assert "not a valid SPARQL query" in problem(client.get("/v1/sparql", params={"query": "SELECT WHERE"}), 400)["detail"]
+    failing = "SELECT * WHERE { VALUES ?s { <urn:a> <urn:b> } } ORDER BY (?s + <urn:x>)"
+    detail = problem(client.get("/v1/sparql", params={"query": failing}), 400)["detail"]
+    assert detail.startswith("the query failed") and "\n" not in detail
+    big = "ASK { ?s ?p ?o } #" + "x" * 4096
+    assert "AIDUTY_MAX_QUERY" in problem(client.get("/v1/sparql", params={"query": big}), 413)["detail"]
+    assert problem(client.post("/v1/sparql", content=big, headers={"content-type": "application/sparql-query"}), 413)
+    assert problem(client.post("/v1/sparql", data={"query": big}), 413)
+
+
+def test_graph_is_refused_without_a_connection(client):
+    """GRAPH <http://…> is refused (the knowledge base is one default graph), and nothing connects out."""
+    import select
+    import socket
+
+    settled(client)
+    with socket.socket() as trap:
+        trap.bind(("127.0.0.1", 0))
+        trap.listen(4)
+        port = trap.getsockname()[1]
+        for q in (f"SELECT * WHERE {{ GRAPH <http://127.0.0.1:{port}/g> {{ ?s ?p ?o }} }}",
+                  "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                  f"ASK {{ GRAPH <http://127.0.0.1:{port}/g> {{ }} }}"):
+            assert "GRAPH is not supported" in problem(client.get("/v1/sparql", params={"query": q}), 400)["detail"]
+        assert select.select([trap], [], [], 0.5)[0] == [], "something connected to the GRAPH address"
 
 
 def test_real_server_end_to_end():

@@ -226,27 +226,46 @@ def prologue() -> str:
 
 
 def vet_query(text: str):
-    """Parse a SPARQL query and refuse updates, SERVICE, FROM/FROM NAMED and LOAD before anything runs."""
+    """Parse a SPARQL query and refuse updates, SERVICE, FROM/FROM NAMED, GRAPH and LOAD before anything runs.
+
+    Parsing untrusted text costs time (a 1 MB query takes seconds) and stack (nested parentheses): callers run
+    it where a time limit holds (a worker process); every failure is a ``QueryError`` with a one-line message.
+    """
     from pyparsing import ParseException
     from rdflib.plugins.sparql import parser
     from rdflib.plugins.sparql.algebra import translateQuery
 
     full = prologue() + text
     try:
-        parsed = parser.parseQuery(full)
-    except ParseException as exc:
         try:
-            parser.parseUpdate(full)
-        except ParseException:
-            raise QueryError(f"not a valid SPARQL query: {exc.msg} (line {exc.lineno - len(PREFIXES)}, column {exc.col})") from None
-        raise QueryError(FORBIDDEN_MESSAGE.format("an update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE …)")) from None
-    dataset = parsed[1].get("datasetClause")
-    if isinstance(dataset, list) and dataset:
-        raise QueryError(FORBIDDEN_MESSAGE.format("FROM / FROM NAMED"))
-    query = translateQuery(parsed)
+            parsed = parser.parseQuery(full)
+        except ParseException as exc:
+            try:
+                parser.parseUpdate(full)
+            except ParseException:
+                raise QueryError(f"not a valid SPARQL query: {exc.msg} (line {exc.lineno - len(PREFIXES)}, column {exc.col})") from None
+            raise QueryError(FORBIDDEN_MESSAGE.format("an update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE …)")) from None
+        dataset = parsed[1].get("datasetClause")
+        if isinstance(dataset, list) and dataset:
+            raise QueryError(FORBIDDEN_MESSAGE.format("FROM / FROM NAMED"))
+        query = translateQuery(parsed)
+    except RecursionError:
+        raise QueryError("the query is nested too deeply to parse") from None
+    except (QueryError, MemoryError):
+        raise
+    except Exception as exc:                # rdflib's own checks while building the algebra
+        raise QueryError(f"not a valid SPARQL query: {one_line(exc)}") from None
     if _contains(query.algebra, "ServiceGraphPattern") or "SERVICE" in _keywords(text):
         raise QueryError(FORBIDDEN_MESSAGE.format("SERVICE (federated query)"))
+    if _contains(query.algebra, "Graph"):
+        raise QueryError("GRAPH is not supported: the knowledge base is one default graph; query it without GRAPH")
     return query
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception's message on one line, bounded, for people and logs."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _keywords(text: str) -> set[str]:
@@ -296,11 +315,23 @@ def _term_json(t) -> dict[str, str]:
 
 
 def run_query(kb: KnowledgeBase, text: str, row_limit: int = DEFAULT_ROW_LIMIT) -> SparqlResult:
-    """Run a vetted query in this process (callers that need a time limit use ``run_query_limited``)."""
+    """Vet and run a query in this process (callers that need a time limit use a worker or ``run_query_limited``).
+    A query that fails while it runs is a ``QueryError`` too."""
     import rdflib.plugins.sparql
 
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False    # defence in depth: never fetch a graph
     query = vet_query(text)
+    try:
+        return _evaluate(kb, query, row_limit)
+    except RecursionError:
+        raise QueryError("the query is nested too deeply to evaluate") from None
+    except (QueryError, MemoryError):
+        raise
+    except Exception as exc:
+        raise QueryError(f"the query failed: {one_line(exc)}") from None
+
+
+def _evaluate(kb: KnowledgeBase, query, row_limit: int) -> SparqlResult:
     result = _kb_graph(kb).query(query)
     if result.type == "ASK":
         return SparqlResult("ask", [], [], boolean=bool(result.askAnswer))
@@ -323,6 +354,12 @@ def run_query(kb: KnowledgeBase, text: str, row_limit: int = DEFAULT_ROW_LIMIT) 
     return SparqlResult("select", variables, rows, truncated=truncated)
 
 
+def prepare(kb: KnowledgeBase) -> None:
+    """Warm a SPARQL worker: the graph and the query parser, so its first query costs no more than the next."""
+    _kb_graph(kb)
+    vet_query("ASK { ?s ?p ?o }")
+
+
 _GRAPH_CACHE: dict[str, Graph] = {}
 
 
@@ -332,15 +369,18 @@ def _kb_graph(kb: KnowledgeBase) -> Graph:
     return _GRAPH_CACHE[kb.content_hash]
 
 
-def _child(conn, text: str, row_limit: int) -> None:
+def _child(conn, text: str, row_limit: int, parent_pid: int, cpu_s: int) -> None:
     from .kb import load
+    from .workers import arm_cpu, guard_child
 
+    guard_child(parent_pid)                          # dies with the CLI,
+    arm_cpu(cpu_s)                                   # and has a CPU bound of its own
     try:
         conn.send(("ok", run_query(load(), text, row_limit)))
     except QueryError as exc:
         conn.send(("refused", str(exc)))
     except Exception as exc:  # a failing query must not take the caller down
-        conn.send(("error", f"query failed: {exc}"))
+        conn.send(("error", f"query failed: {one_line(exc)}"))
 
 
 class QueryTimeout(RuntimeError):
@@ -348,17 +388,24 @@ class QueryTimeout(RuntimeError):
 
 
 def run_query_limited(text: str, timeout_s: float = DEFAULT_TIMEOUT_S, row_limit: int = DEFAULT_ROW_LIMIT) -> SparqlResult:
-    """Vet, then run the query in a child process that is killed when it passes its time limit."""
-    vet_query(text)                                  # refuse before anything runs
+    """Vet and run the query in a child process that is killed when it passes its time limit: parsing
+    counts against the limit too."""
+    import math
+    import os
+
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, text, row_limit), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, text, row_limit, os.getpid(), math.ceil(timeout_s) + 1), daemon=True)
     proc.start()
     child.close()
     try:
         if not parent.poll(timeout_s):
             raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped")
-        status, payload = parent.recv()
+        try:
+            status, payload = parent.recv()
+        except (EOFError, OSError):
+            proc.join(1)
+            raise QueryError(f"the query stopped its process (exit code {proc.exitcode})") from None
     finally:
         if proc.is_alive():
             proc.kill()

@@ -309,6 +309,9 @@ def campaigns(
             typer.echo(f"         → {', '.join(t['duties'])}")
 
 
+MAX_QUERY_FILE = 16 << 20
+
+
 class SparqlFormat(str, Enum):
     table = "table"
     json = "json"
@@ -326,11 +329,22 @@ def sparql(
     from .catalogue import QueryError, QueryTimeout, run_query_limited, sparql_csv, sparql_json
 
     path = Path(query)
-    text = path.read_text(encoding="utf-8") if query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and path.is_file()) else query
+    text = query
+    if query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and path.is_file()):
+        if not path.is_file():                       # no FIFO, device or directory: only a regular file is read
+            fail(f"{query}: not a readable regular file")
+        try:
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_QUERY_FILE + 1)
+            if len(raw) > MAX_QUERY_FILE:
+                fail(f"{query}: larger than {MAX_QUERY_FILE >> 20} MiB")
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"{query}: cannot read the query: {exc}".splitlines()[0])
     try:
-        result = run_query_limited(text, timeout, limit)
+        result = run_query_limited(text, timeout, limit)      # parsing counts against --timeout too
     except (QueryError, QueryTimeout) as exc:
-        fail(str(exc))
+        fail(" ".join(str(exc).split()))
     if result.truncated:
         typer.echo(f"aiduty: results cut at {limit} rows (--limit)", err=True)
     if result.kind == "graph":
@@ -417,14 +431,32 @@ def lint_cmd() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
-    workers: int = typer.Option(2, "--workers", min=1, help="Worker processes for checks and SPARQL"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes for checks (default: AIDUTY_WORKERS, else 2)"),
 ) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    """Serve the HTTP API (OpenAPI docs at /docs). Settings come from AIDUTY_* variables (see README)."""
+    import logging
+
+    from .settings import describe, load as load_settings
+
+    try:
+        settings = load_settings(workers=workers)
+    except Exception as exc:                    # a malformed AIDUTY_* value: one line naming it, exit 2
+        fail(describe(exc))
+    named = f"[{host}]" if ":" in host else host
+    if host not in ("0.0.0.0", "::") and named not in settings.allowed_hosts:   # the address served is a host served
+        settings = settings.model_copy(update={"allowed_hosts": [*settings.allowed_hosts, named]})
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:  aiduty: %(message)s"))
+    server_log = logging.getLogger("aiduty.server")
+    server_log.addHandler(handler)
+    server_log.setLevel(logging.INFO)
+    server_log.propagate = False
+
     import uvicorn
 
-    from .api import Settings, create_app
+    from .api import create_app
 
-    uvicorn.run(create_app(Settings(workers=workers)), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 def main() -> None:  # console script entry point

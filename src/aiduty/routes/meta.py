@@ -1,0 +1,25 @@
+"""Health and the service description's JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from ..description import ServiceDescription
+from ..kb import KnowledgeBase
+from .common import Tasks, get_kb, get_tasks
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/healthz")
+async def healthz(kb: KnowledgeBase = Depends(get_kb), tasks: Tasks = Depends(get_tasks)) -> dict[str, Any]:
+    return {"status": "ok", "kb_version": kb.version, "kb_hash": kb.content_hash,
+            "workers": tasks.checks.size, "busy": tasks.checks.busy,
+            "sparql_workers": tasks.sparql.size, "sparql_busy": tasks.sparql.busy}
+
+
+@router.get("/v1/schema/service", summary="JSON Schema of the service description")
+async def service_schema() -> dict[str, Any]:
+    return ServiceDescription.model_json_schema()
