@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
+from .api_interview import router as interview_router
 from .catalogue import QueryError, campaign_json, duty_json, filter_duties, instrument_json, sparql_csv, sparql_json, sparql_xml, vet_query
 from .description import ServiceDescription
 from .kb import load
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "and the obligation catalogue behind it. Errors are application/problem+json.",
     )
     app.state.pool, app.state.settings, app.state.kb = pool, settings, kb
+    app.include_router(interview_router)
 
     app.add_middleware(LimitsAndHeaders, max_body=settings.max_body,
                        headers=[(b"x-aiduty-kb-version", kb.version.encode()), (b"x-aiduty-kb-hash", kb.content_hash.encode())])

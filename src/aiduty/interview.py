@@ -201,7 +201,10 @@ def with_path(data: dict, path: str, value: Any) -> dict:
 
 def as_plain(desc: ServiceDescription) -> dict:
     """A description as the plain nested dict a user would write (unstated facts left out)."""
-    return desc.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    def prune(data: dict) -> dict:
+        return {k: prune(v) if isinstance(v, dict) else v for k, v in data.items() if not (isinstance(v, dict) and not prune(v))}
+
+    return prune(desc.model_dump(mode="json", exclude_none=True))
 
 
 # ------------------------------------------------------------------------------------------------ the interview
@@ -479,6 +482,32 @@ def _yaml_value(value):
 
 def _pick(text: dict, lang: str) -> str:
     return text.get(lang) or text.get("en") or text.get("zh") or ""
+
+
+@lru_cache(maxsize=1)
+def _definitions() -> dict[str, dict[str, str]]:
+    """Fact path -> its definition (skos:definition) in ontology/facts.ttl, by language."""
+    from rdflib import Graph
+    from rdflib.namespace import SKOS
+
+    from .kb import _text, data_root
+    from .vocab import AID
+
+    g = Graph()
+    g.parse(data_root() / "ontology" / "facts.ttl", format="turtle")
+    return {str(path): _text(g, prop, SKOS.definition) for prop, path in g.subject_objects(AID.factPath)}
+
+
+def fact_help(kb, path: str, lang: str) -> dict[str, str]:
+    """What a fact means, in words: its label, its question and its definition from the knowledge base."""
+    info = kb.fact_for_path(path)
+    out = {"label": _pick(info.label, lang) if info else path, "question": _pick(info.question, lang) if info else path,
+           "definition": _pick(_definitions().get(path, {}), lang)}
+    for extra in ("help", "example"):      # richer texts the knowledge base may carry for a fact
+        value = getattr(info, extra, None) if info else None
+        if isinstance(value, dict) and _pick(value, lang):
+            out[extra] = _pick(value, lang)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ oracle

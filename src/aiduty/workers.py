@@ -59,6 +59,11 @@ def _serve(conn) -> None:
                 report = engine.check(desc, as_of=payload["as_of"], lang=payload["lang"], include_all=payload["all"])
                 conn.send_bytes(b"ok" + report.json_bytes())
                 continue
+            elif kind == "interview":
+                from .api_interview import worker_step
+
+                conn.send_bytes(b"ok" + worker_step(engine, payload))
+                continue
             elif kind == "sparql":
                 conn.send(("ok", run_query(engine.kb, payload["query"], payload["row_limit"])))
             elif kind == "sleep":      # used by tests to hold a worker busy
