@@ -233,7 +233,8 @@ class Question:
                 if label not in cites:
                     cites.append(label)
         return {"fact": self.fact, "label": self.label, "question": self.text, "kind": self.kind,
-                "multiple": self.multi, "choices": [_jsonable(o) for o in self.options] if self.options else None,
+                "multiple": self.multi,
+                "choices": [True, False] if self.kind == "bool" else list(self.options) if self.options else None,
                 "settles": self.settles, "settles_at_most": self.settles_at_most,
                 "hinges_on": {"duties": list(self.hinges), "citations": cites, "roles": list(self.roles)},
                 "answers": [{"value": _jsonable(v), "settles": n} for v, n in self.answers]}
