@@ -22,6 +22,7 @@ from .description import DescriptionError, ServiceDescription, load_description,
 from .interview import DONT_KNOW, Interview, Question, fact_help, run_oracle
 
 DONT_KNOW_LINE = "# aiduty-interview dont-know:"
+HELP_CITATIONS = 12                 # provisions listed under "?" before "and N more"
 WORDS = {
     "en": {
         "title": "aiduty interview — {name} ({id}), as of {day}",
@@ -267,7 +268,7 @@ def _show(interview: Interview, q: Question, stdout: TextIO) -> None:
     stdout.write("    " + w["settles"].format(n=q.settles, ies="y" if q.settles == 1 else "ies", most=most) + "\n")
     cites = _citations(interview, q)
     if cites:
-        shown = ", ".join(cites[:4]) + (w["more"].format(len(cites) - 4) if len(cites) > 4 else "")
+        shown = ("、" if interview.lang == "zh" else ", ").join(cites[:4]) + (w["more"].format(len(cites) - 4) if len(cites) > 4 else "")
         stdout.write("    " + w["hinges"].format(shown) + "\n")
     choices = _choices(q, interview.lang)
     if choices:
@@ -296,12 +297,14 @@ def _help(interview: Interview, q: Question, stdout: TextIO) -> None:
         lines.append(w["help_text"].format(info["help"]))
     if info.get("example"):
         lines.append(w["example"].format(info["example"]))
+    sep = "、" if interview.lang == "zh" else ", "
     cites = _citations(interview, q)
     if cites:
-        lines.append(w["hinges"].format(", ".join(cites)))
+        lines.append(w["hinges"].format(sep.join(cites[:HELP_CITATIONS])
+                                        + (w["more"].format(len(cites) - HELP_CITATIONS) if len(cites) > HELP_CITATIONS else "")))
     if q.roles:
-        lines.append(w["roles"].format(", ".join(q.roles)))
-    lines.append(w["answers"].format(", ".join(f"{_scalar(v)} → {n}" for v, n in q.answers)))
+        lines.append(w["roles"].format(sep.join(q.roles)))
+    lines.append(w["answers"].format(sep.join(f"{_scalar(v)} → {n}" for v, n in q.answers)))
     lines.append(w["help_keys"])
     stdout.write("".join(f"    {line}\n" for line in lines))
 
