@@ -304,16 +304,20 @@ class Interview:
 
     def skip(self, fact: str) -> None:
         """ "Don't know": the fact stays unknown and is not asked again."""
-        self._push(Step(fact, DONT_KNOW, self._desc), self._desc)
+        self.history.append(Step(fact, DONT_KNOW, self._desc))
         self.dont_know.append(fact)
+        self._ranked = {}                   # the description, and so every report tried, stays the same
 
     def back(self) -> Step | None:
         """Undo the last answer or "don't know"; returns it (None when there is nothing to undo)."""
         if not self.history:
             return None
         step = self.history.pop()
-        if step.value is DONT_KNOW and step.fact in self.dont_know:
-            self.dont_know.remove(step.fact)
+        if step.value is DONT_KNOW:
+            if step.fact in self.dont_know:
+                self.dont_know.remove(step.fact)
+            self._ranked = {}
+            return step
         self._desc = step.previous
         self._changed()
         return step
