@@ -322,3 +322,14 @@ def test_api_interview_errors_are_problems(client, kwargs, status):
     response = client.post("/v1/interview", **kwargs)
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_cli_internal_error_exits_3(monkeypatch):
+    from aiduty import interview_cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(interview_cli, "run", broken)
+    result = runner.invoke(cli, ["interview", "--oracle", str(PHOTO)])
+    assert result.exit_code == 3 and "internal error" in result.stderr
