@@ -399,6 +399,32 @@ def diff_cmd(
 
 
 @app.command()
+def interview(
+    file: Optional[str] = typer.Argument(None, help="A description to start from (or resume); default: from nothing"),
+    lang: Lang = typer.Option(Lang.en, "--lang"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Apply the law as of this day (YYYY-MM-DD); default today"),
+    out: Optional[str] = typer.Option(None, "-o", "--output", help="Write the description here (default: FILE, or ID.yaml)"),
+    oracle: Optional[str] = typer.Option(None, "--oracle", help="Answer every question from this full description"),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", help="text or json (the --oracle result)"),
+) -> None:
+    """Guided check: asks one question at a time, always the one that settles the most open duties, and never
+    one whose answer can no longer change any status; writes the description as YAML."""
+    from . import interview_cli
+
+    day = parse_day(as_of) or date.today()
+    try:
+        code = interview_cli.run(file, lang=lang.value, day=day, out=out, oracle=oracle, fmt=fmt.value)
+    except interview_cli.BadInput as exc:
+        fail(str(exc))
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # an internal error is never "gaps"
+        typer.echo(f"aiduty: internal error: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(3)
+    raise typer.Exit(code)
+
+
+@app.command()
 def coverage(check_only: bool = typer.Option(False, "--check", help="Exit 1 if docs/coverage.md is stale")) -> None:
     """Write docs/coverage.md (instrument × article → obligations; provisions without a duty and why)."""
     from .catalogue import coverage_markdown

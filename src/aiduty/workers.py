@@ -148,6 +148,11 @@ def _answer(conn, engine, kb, limits: Limits) -> None:
                 report = engine.check(desc, as_of=payload["as_of"], lang=payload["lang"], include_all=payload["all"])
                 conn.send_bytes(b"ok" + report.json_bytes())
                 continue
+            elif kind == "interview":
+                from .routes.interview import worker_step
+
+                conn.send_bytes(b"ok" + worker_step(engine, payload))
+                continue
             elif kind == "sparql":
                 conn.send(("ok", run_query(kb or engine.kb, payload["query"], payload["row_limit"])))
             elif kind == "sleep":      # used by tests to hold a worker busy: (seconds, anything) comes back

@@ -1,0 +1,349 @@
+"""`aiduty interview`: the terminal side of the guided check (questions in, YAML out). The choosing is in interview.py.
+
+Interactive: one question at a time, with help (``?``), "don't know" (``d``), back (``b``) and save-and-quit (``q``).
+Scripted (``--oracle FULL.yaml``): every question is answered from FULL.yaml, a fact it leaves out is "don't know".
+The description is written as YAML, each fact preceded by its question as a comment; the facts answered
+"don't know" go in one comment line that a later run reads back, so an interview resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, TextIO
+
+import yaml
+
+from .description import DescriptionError, ServiceDescription, load_description, parse_description
+from .interview import DONT_KNOW, Interview, Question, fact_help, run_oracle
+
+DONT_KNOW_LINE = "# aiduty-interview dont-know:"
+HELP_CITATIONS = 12                 # provisions listed under "?" before "and N more"
+WORDS = {
+    "en": {
+        "title": "aiduty interview — {name} ({id}), as of {day}",
+        "keys": "Answer with a number (or the value); ? help · d don't know · b back · q save and quit",
+        "status": "[gap {gap} · unknown {unknown} · settled {settled} of {total}]",
+        "settles": "Settles {n} open dut{ies} whatever the answer{most}.",
+        "most": " (up to {n})",
+        "hinges": "Provisions that hinge on it: {}",
+        "more": " and {} more",
+        "yes": "yes", "no": "no",
+        "multi": "Choose any: numbers separated by commas; 0 for none.",
+        "int": "Type a whole number.", "date": "Type a date, YYYY-MM-DD.", "str": "Type the answer.",
+        "bad": "Not understood: {}. Type ? for help.",
+        "refused": "That answer cannot be used: {}",
+        "undone": "Undid {}.", "nothing_to_undo": "Nothing to undo.",
+        "done": "No question left can change the status of any duty.",
+        "saved": "Saved to {}.",
+        "name": "What is the service called? ", "id": "A short id for it (a-z, 0-9, -) [{}]: ",
+        "meaning": "What it means: {}", "example": "Example: {}", "help_text": "Help: {}",
+        "answers": "Open duties each answer settles: {}", "dont_know": "don't know",
+        "help_keys": "d: don't know (the fact stays unknown and is not asked again) · b: back · q: save and quit",
+        "roles": "Roles it decides: {}",
+        "header": "# Service description written by `aiduty interview` (as of {day}). Each fact follows its question.\n"
+                  "# Run `aiduty interview {file}` to carry on; facts answered \"don't know\" are listed below.",
+    },
+    "zh": {
+        "title": "aiduty 问答 — {name}（{id}），截至 {day}",
+        "keys": "请输入编号（或取值）；? 帮助 · d 不知道 · b 返回上一题 · q 保存并退出",
+        "status": "[缺口 {gap} · 未知 {unknown} · 已确定 {settled}/{total}]",
+        "settles": "无论如何回答，都能确定 {n} 项待定义务{most}。",
+        "most": "（最多 {n} 项）",
+        "hinges": "取决于此问题的条款：{}",
+        "more": " 等另外 {} 条",
+        "yes": "是", "no": "否",
+        "multi": "可多选：以逗号分隔编号；输入 0 表示“都没有”。",
+        "int": "请输入整数。", "date": "请输入日期，格式 YYYY-MM-DD。", "str": "请输入答案。",
+        "bad": "无法识别：{}。输入 ? 查看帮助。",
+        "refused": "该答案无法使用：{}",
+        "undone": "已撤销 {}。", "nothing_to_undo": "没有可撤销的回答。",
+        "done": "剩余问题均不会改变任何义务的状态。",
+        "saved": "已保存到 {}。",
+        "name": "服务名称是什么？", "id": "服务标识（a-z、0-9、-）[{}]：",
+        "meaning": "含义：{}", "example": "示例：{}", "help_text": "说明：{}",
+        "answers": "各答案可确定的待定义务数：{}", "dont_know": "不知道",
+        "help_keys": "d：不知道（该事实保持未知，不再询问） · b：返回上一题 · q：保存并退出",
+        "roles": "影响的角色：{}",
+        "header": "# 由 `aiduty interview` 生成的服务描述（截至 {day}）。每项事实前为其问题。\n"
+                  "# 运行 `aiduty interview {file}` 可继续回答；回答“不知道”的事实列在下一行。",
+    },
+}
+
+
+# ------------------------------------------------------------------------------------------------ YAML out and in
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
+    return text[:-4].rstrip() if text.endswith("\n...") else text
+
+
+def to_yaml(desc: ServiceDescription, kb, lang: str, day: date, dont_know: list[str], file: str) -> str:
+    """The description as YAML: each fact preceded by its question (a comment), and the "don't know" facts."""
+    w = WORDS[lang]
+    lines = w["header"].format(day=day.isoformat(), file=file).splitlines()
+    lines.append(f"{DONT_KNOW_LINE} {', '.join(dont_know)}".rstrip())
+
+    def walk(data: dict, prefix: str, indent: int) -> None:
+        for key, value in data.items():
+            path = prefix + key
+            pad = " " * indent
+            if isinstance(value, dict):
+                if value:
+                    lines.append(f"{pad}{key}:")
+                    walk(value, path + ".", indent + 2)
+                continue
+            info = kb.fact_for_path(path)
+            if info is not None and path not in ("id", "name"):
+                question = info.question.get(lang) or info.question.get("en", "")
+                lines.extend(f"{pad}# {part}" for part in question.splitlines())
+            lines.append(f"{pad}{key}: {_scalar(value)}")
+
+    walk(desc.model_dump(exclude_none=True), "", 0)
+    return "\n".join(lines) + "\n"
+
+
+def read_dont_know(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    for line in text.splitlines():
+        if line.startswith(DONT_KNOW_LINE):
+            return [f.strip() for f in line[len(DONT_KNOW_LINE):].split(",") if re.fullmatch(r"[a-z0-9_.]+", f.strip())]
+    return []
+
+
+def save(interview: Interview, out: Path) -> None:
+    text = to_yaml(interview.model(), interview.kb, interview.lang, interview.day, interview.dont_know, str(out))
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+
+
+# ------------------------------------------------------------------------------------------------ the command
+
+
+class BadInput(Exception):
+    pass
+
+
+def run(file: str | None, *, lang: str, day: date, out: str | None, oracle: str | None, fmt: str,
+        stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Run one interview; returns the exit code (0 no gap, 1 gaps, 2 bad input)."""
+    from .engine import Engine
+
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+
+    try:
+        full = load_description(oracle) if oracle else None
+        source = Path(file) if file else (Path(out) if out and Path(out).exists() else None)
+        start = load_description(source) if source else None
+    except DescriptionError as exc:
+        raise BadInput(str(exc)) from None
+    engine = Engine.load()
+    dont_know = read_dont_know(source) if source else []
+    if start is None:
+        if full is not None:
+            start = parse_description({"id": full.id, "name": full.name})
+        else:
+            start = _ask_identity(lang, stdin, stdout)
+            if start is None:
+                return 0
+    target = Path(out) if out else (Path(file) if file else Path(f"{start.id}.yaml"))
+    interview = Interview(engine, start, as_of=day, lang=lang, dont_know=dont_know)
+    if full is not None:
+        run_oracle(interview, full)
+        if out:
+            save(interview, target)
+        _print_result(interview, fmt, stdout)
+    else:
+        _interactive(interview, target, stdin, stdout)
+    engine.save()
+    return 1 if interview.report.has_gap else 0
+
+
+def _print_result(interview: Interview, fmt: str, stdout: TextIO) -> None:
+    steps = interview.history
+    times = interview.timings or [0.0]
+    result = {"asked": len(steps), "questions": [s.fact for s in steps], "summary": interview.summary(),
+              "answered": sum(1 for s in steps if s.value is not DONT_KNOW),
+              "dont_know": [s.fact for s in steps if s.value is DONT_KNOW],
+              "seconds_per_question": {"median": round(statistics.median(times), 4), "max": round(max(times), 4)}}
+    if fmt == "json":
+        stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    for i, s in enumerate(steps, 1):
+        stdout.write(f"{i:3}. {s.fact} = {'?' if s.value is DONT_KNOW else _scalar(s.value)}\n")
+    w = WORDS[interview.lang]
+    stdout.write(w["status"].format(**interview.summary()) + "\n")
+
+
+def _ask_identity(lang: str, stdin: TextIO, stdout: TextIO) -> ServiceDescription | None:
+    w = WORDS[lang]
+    name = _read(w["name"], stdin, stdout)
+    while name is not None and not name.strip():
+        name = _read(w["name"], stdin, stdout)
+    if name is None:
+        return None
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "service"
+    while True:
+        ident = _read(w["id"].format(slug), stdin, stdout)
+        if ident is None:
+            return None
+        try:
+            return parse_description({"id": ident.strip() or slug, "name": name.strip()})
+        except DescriptionError as exc:
+            stdout.write(w["refused"].format(exc.problem) + "\n")
+
+
+def _read(prompt: str, stdin: TextIO, stdout: TextIO) -> str | None:
+    stdout.write(prompt)
+    stdout.flush()
+    line = stdin.readline()
+    return None if not line else line.rstrip("\n")
+
+
+def _interactive(interview: Interview, target: Path, stdin: TextIO, stdout: TextIO) -> None:
+    w = WORDS[interview.lang]
+    say: Callable[[str], None] = lambda text="": stdout.write(text + "\n")  # noqa: E731
+    desc = interview.model()
+    say(w["title"].format(name=desc.name, id=desc.id, day=interview.day.isoformat()))
+    say(w["keys"])
+    while True:
+        question = interview.next_question()
+        say()
+        say(w["status"].format(**interview.summary()))
+        if question is None:
+            say(w["done"])
+            break
+        _show(interview, question, stdout)
+        reply = _read("> ", stdin, stdout)
+        if reply is None or reply.strip().lower() in ("q", "quit"):
+            break
+        reply = reply.strip()
+        if reply == "?":
+            _help(interview, question, stdout)
+        elif reply.lower() in ("d", "?d", "dk"):
+            interview.skip(question.fact)
+        elif reply.lower() == "b":
+            step = interview.back()
+            say(w["undone"].format(step.fact) if step else w["nothing_to_undo"])
+        else:
+            try:
+                value = parse_reply(question, reply, interview.lang)
+            except ValueError as exc:
+                say(w["bad"].format(exc))
+                continue
+            try:
+                interview.answer(question.fact, value)
+            except DescriptionError as exc:
+                say(w["refused"].format(exc.problem))
+                continue
+        save(interview, target)
+    save(interview, target)
+    say(w["saved"].format(target))
+
+
+def _choices(question: Question, lang: str) -> list[tuple[Any, str]]:
+    w = WORDS[lang]
+    if question.kind == "bool":
+        return [(True, w["yes"]), (False, w["no"])]
+    return [(o, str(o)) for o in question.options]
+
+
+def _show(interview: Interview, q: Question, stdout: TextIO) -> None:
+    w = WORDS[interview.lang]
+    n = len(interview.history) + 1
+    stdout.write(f"Q{n}. {q.label}  ({q.fact})\n")
+    stdout.write(f"    {q.text}\n")
+    most = w["most"].format(n=q.settles_at_most) if q.settles_at_most != q.settles else ""
+    stdout.write("    " + w["settles"].format(n=q.settles, ies="y" if q.settles == 1 else "ies", most=most) + "\n")
+    cites = _citations(interview, q)
+    if cites:
+        shown = ("、" if interview.lang == "zh" else ", ").join(cites[:4]) + (w["more"].format(len(cites) - 4) if len(cites) > 4 else "")
+        stdout.write("    " + w["hinges"].format(shown) + "\n")
+    choices = _choices(q, interview.lang)
+    if choices:
+        stdout.write("    " + "   ".join(f"{i}) {label}" for i, (_, label) in enumerate(choices, 1)) + "\n")
+    if q.kind in ("multi", "int", "date", "str"):
+        stdout.write("    " + w[q.kind] + "\n")
+
+
+def _citations(interview: Interview, q: Question) -> list[str]:
+    out: list[str] = []
+    for did in q.hinges:
+        for c in interview.kb.duties[did].citations:
+            label = c.label.get(interview.lang) or c.label.get("en", "")
+            if label not in out:
+                out.append(label)
+    return out
+
+
+def _help(interview: Interview, q: Question, stdout: TextIO) -> None:
+    w = WORDS[interview.lang]
+    info = fact_help(interview.kb, q.fact, interview.lang)
+    lines = [f"{info['label']} ({q.fact})", info["question"]]
+    if info.get("definition"):
+        lines.append(w["meaning"].format(info["definition"]))
+    if info.get("help"):
+        lines.append(w["help_text"].format(info["help"]))
+    if info.get("example"):
+        lines.append(w["example"].format(info["example"]))
+    sep = "、" if interview.lang == "zh" else ", "
+    cites = _citations(interview, q)
+    if cites:
+        lines.append(w["hinges"].format(sep.join(cites[:HELP_CITATIONS])
+                                        + (w["more"].format(len(cites) - HELP_CITATIONS) if len(cites) > HELP_CITATIONS else "")))
+    if q.roles:
+        lines.append(w["roles"].format(sep.join(q.roles)))
+    lines.append(w["answers"].format(sep.join(f"{_scalar(v)} → {n}" for v, n in q.answers)))
+    lines.append(w["help_keys"])
+    stdout.write("".join(f"    {line}\n" for line in lines))
+
+
+def parse_reply(q: Question, reply: str, lang: str) -> Any:
+    """A typed reply as the value for the question's fact; ValueError when it cannot be read."""
+    text = reply.strip()
+    if q.kind == "bool":
+        lowered = text.lower()
+        if lowered in ("1", "y", "yes", "true", "是"):
+            return True
+        if lowered in ("2", "n", "no", "false", "否"):
+            return False
+        raise ValueError(text)
+    if q.kind == "enum":
+        return _option(q, text)
+    if q.kind == "multi":
+        if text.lower() in ("0", "none", "[]", "-", "无"):
+            return []
+        parts = [p for p in re.split(r"[,\s，、]+", text) if p]
+        return list(dict.fromkeys(_option(q, p) for p in parts))
+    if q.kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(text) from None
+    if q.kind == "date":
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise ValueError(text) from None
+    if not text:
+        raise ValueError("(empty)")
+    return text
+
+
+def _option(q: Question, text: str) -> Any:
+    if text.isdigit() and 1 <= int(text) <= len(q.options):
+        return q.options[int(text) - 1]
+    if text in q.options:
+        return text
+    raise ValueError(text)
