@@ -12,10 +12,12 @@ from typing import Optional
 
 import typer
 
+from .cli_labels import labels_app
 from .description import DescriptionError, ServiceDescription
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Which duties of China's AI regulations apply to a service, which are met, and what is missing.")
+app.add_typer(labels_app, name="labels")
 
 
 class Lang(str, Enum):
