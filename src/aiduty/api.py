@@ -272,4 +272,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi
+    from .api_labels import router as labels_router      # POST /v1/labels/scan (label evidence)
+    app.include_router(labels_router)
     return app

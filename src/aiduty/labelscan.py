@@ -22,6 +22,7 @@ from .labels import ANNEX_E, ART4_1, TEXT_51, FileResult, Finding, explicit_text
 
 MAX_FILE = 64 << 20            # bytes read per file, unless told otherwise
 TIME_LIMIT = 10.0              # seconds per file (enforced with SIGALRM in the main thread)
+API_TIME_LIMIT = 5.0           # per uploaded file, inside the API's worker process (whose pool also bounds the request)
 MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".mp4", ".m4v", ".m4a", ".mov", ".mp3", ".wav", ".pdf", ".docx",
                   ".xlsx", ".pptx"}
 SCAN_SUFFIXES = MEDIA_SUFFIXES | TEXT_SUFFIXES
@@ -141,7 +142,8 @@ def scan_paths(paths: Iterable[str], **kw) -> Iterator[FileResult]:
 
 def scan_uploads(payload: dict) -> bytes:
     """The worker task behind ``POST /v1/labels/scan``: [(name, bytes)] in, the records as JSON bytes out."""
-    records = [scan_bytes(data, name, time_limit_s=None).as_dict() for name, data in payload["files"]]
+    limit = payload.get("time_limit", API_TIME_LIMIT)
+    records = [scan_bytes(data, name, time_limit_s=limit).as_dict() for name, data in payload["files"]]
     return json.dumps(records, ensure_ascii=False).encode()
 
 

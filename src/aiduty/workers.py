@@ -61,6 +61,11 @@ def _serve(conn) -> None:
                 continue
             elif kind == "sparql":
                 conn.send(("ok", run_query(engine.kb, payload["query"], payload["row_limit"])))
+            elif kind == "labels":     # POST /v1/labels/scan (api_labels.py): uploaded bytes in, records as JSON out
+                from .labelscan import scan_uploads
+
+                conn.send_bytes(b"ok" + scan_uploads(payload))
+                continue
             elif kind == "sleep":      # used by tests to hold a worker busy
                 import time
 
