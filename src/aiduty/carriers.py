@@ -161,7 +161,6 @@ def png_text(ctype: bytes, body: bytes) -> tuple[str, bytes]:
 
 
 def read_png(data: bytes, carriers: list, findings: list) -> None:
-    _check_image(data, "PNG")
     for ctype, start, end in png_chunks(data):
         if ctype in (b"tEXt", b"zTXt", b"iTXt"):
             name, text = png_text(ctype, data[start:end])
@@ -174,6 +173,7 @@ def read_png(data: bytes, carriers: list, findings: list) -> None:
                                         "not read as a label", carrier=f"png:{ctype.decode()}"))
         elif ctype == b"eXIf":
             _exif_carriers(data[start:end], "png:eXIf", carriers)
+    _check_image(data, "PNG")
 
 
 def _check_image(data: bytes, fmt: str):
@@ -182,7 +182,9 @@ def _check_image(data: bytes, fmt: str):
 
     try:
         im = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
+    except UnidentifiedImageError:
+        raise Unreadable(f"{fmt} header cannot be read: Pillow does not recognise the image") from None
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
         raise Unreadable(f"{fmt} header cannot be read ({exc})") from None
     except Image.DecompressionBombError as exc:
         raise Unreadable(f"{fmt}: {exc}") from None
