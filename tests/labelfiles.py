@@ -107,10 +107,10 @@ def mp3_frames(n=20) -> bytes:
     return b"".join(header + bytes([(i + j) % 251 for j in range(413)]) for i in range(n))
 
 
-def mp3(txxx: str | None = None) -> bytes:
+def mp3(txxx: str | None = None, frames: int = 20) -> bytes:
     from mutagen.id3 import ID3, TIT2, TXXX
 
-    audio = mp3_frames()
+    audio = mp3_frames(frames)
     if txxx is None:
         return audio
     tags = ID3()
@@ -131,7 +131,8 @@ def box(kind: bytes, payload: bytes) -> bytes:
 MDAT_PAYLOAD = bytes(range(256)) * 8
 
 
-def mp4(ilst_aigc: str | None = None, xmp_uuid: str | None = None, mdta_aigc: str | None = None) -> bytes:
+def mp4(ilst_aigc: str | None = None, xmp_uuid: str | None = None, mdta_aigc: str | None = None,
+        payload: bytes = MDAT_PAYLOAD) -> bytes:
     """ftyp, moov (mvhd, a track whose stco points into mdat), mdat; carriers added with mutagen or as boxes."""
     mvhd = box(b"mvhd", b"\x00" * 4 + struct.pack(">IIII", 0, 0, 1000, 2000) + b"\x00\x01\x00\x00" + b"\x01\x00" + b"\x00" * 70 + struct.pack(">I", 2))
     ftyp = box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2mp41")
@@ -149,7 +150,7 @@ def mp4(ilst_aigc: str | None = None, xmp_uuid: str | None = None, mdta_aigc: st
 
     moov = build(0)
     moov = build(len(ftyp) + len(moov) + 8)
-    data = ftyp + moov + box(b"mdat", MDAT_PAYLOAD)
+    data = ftyp + moov + box(b"mdat", payload)
     if xmp_uuid is not None:
         data += box(b"uuid", bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC") + xmp_uuid.encode())
     if ilst_aigc is not None:
