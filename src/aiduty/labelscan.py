@@ -156,7 +156,7 @@ def render_table(results: list[FileResult]) -> str:
 
     table = Table(title=f"{len(results)} files", title_justify="left", expand=True)
     for col, ratio in (("file", 3), ("verdict", 1), ("carriers", 2), ("elements", 3), ("findings", 5)):
-        table.add_column(col, ratio=ratio)
+        table.add_column(col, ratio=ratio, min_width=16 if col == "verdict" else None, no_wrap=col == "verdict")
     for r in results:
         elements = r.elements()
         table.add_row(r.file, r.verdict, ", ".join(c.kind for c in r.carriers) or (f"explicit ({r.explicit})" if r.explicit else "—"),
@@ -164,7 +164,7 @@ def render_table(results: list[FileResult]) -> str:
                       "\n".join(f"[{f.severity}] {f.message}" + (f" ({'; '.join(c['label'] for c in f.citations)})"
                                                                  if f.citations and f.code not in ("no-label", "no-explicit-label") else "")
                                 for f in r.all_findings()) or "—")
-    console = Console(width=200, record=True, file=io.StringIO())
+    console = Console(width=200, record=True, file=io.StringIO(), markup=False, highlight=False)
     console.print(table)
     counts = {v: sum(r.verdict == v for r in results) for v in ("conformant", "non-conformant", "no-label", "unreadable")}
     return console.export_text() + ", ".join(f"{n} {v}" for v, n in counts.items()) + "\n"
