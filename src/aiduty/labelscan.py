@@ -155,8 +155,8 @@ def render_table(results: list[FileResult]) -> str:
     from rich.table import Table
 
     table = Table(title=f"{len(results)} files", title_justify="left", expand=True)
-    for col, ratio in (("file", 3), ("verdict", 1), ("carriers", 2), ("elements", 3), ("findings", 5)):
-        table.add_column(col, ratio=ratio, min_width=16 if col == "verdict" else None, no_wrap=col == "verdict")
+    for col, ratio in (("file", 3), ("verdict", None), ("carriers", 2), ("elements", 3), ("findings", 5)):
+        table.add_column(col, ratio=ratio, width=14 if ratio is None else None, no_wrap=ratio is None)
     for r in results:
         elements = r.elements()
         table.add_row(r.file, r.verdict, ", ".join(c.kind for c in r.carriers) or (f"explicit ({r.explicit})" if r.explicit else "—"),
