@@ -137,3 +137,17 @@ def test_a_crashing_library_gives_a_finding(monkeypatch):
     monkeypatch.setitem(carriers.READERS, "mp3", boom)
     result = scan_bytes(L.mp3(), "crash.mp3")
     assert result.verdict == "unreadable" and "RuntimeError" in result.findings[0].message
+
+
+def test_the_time_limit_is_not_swallowed_by_a_library_catching_everything(monkeypatch):
+    def stubborn(data, found, findings):
+        while True:
+            try:
+                while True:
+                    pass
+            except Exception:          # what a careless library might do
+                continue
+
+    monkeypatch.setitem(carriers.READERS, "pdf", stubborn)
+    result = scan_bytes(L.pdf(), "stubborn.pdf", time_limit_s=0.3)
+    assert result.verdict == "unreadable" and result.findings[0].code == "timeout"

@@ -32,8 +32,8 @@ class BadInput(ValueError):
     """A path that names nothing (exit 2)."""
 
 
-class ScanTimeout(Exception):
-    pass
+class ScanTimeout(BaseException):
+    """Raised by the timer signal; a BaseException so that a library's ``except Exception`` cannot swallow it."""
 
 
 def expand(paths: Iterable[str]) -> Iterator[Path]:
