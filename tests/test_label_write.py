@@ -209,3 +209,12 @@ def test_output_option_leaves_the_input_alone(tmp_path):
     write(src, output=dst, **PRODUCER)
     assert src.read_bytes() == FORMATS["a.mp3"]
     assert scan_bytes(dst.read_bytes(), "b.mp3").verdict == "conformant"
+
+
+def test_a_producer_write_repairs_an_invalid_label(tmp_path):
+    path = tmp_path / "x.png"
+    path.write_bytes(L.png(text={"AIGC": L.aigc(Label="AIGC")}))
+    assert scan_bytes(path.read_bytes(), "x.png").verdict == "non-conformant"
+    write(path, producer=L.GOOD["ContentProducer"], produce_id=L.GOOD["ProduceID"])
+    result = scan_bytes(path.read_bytes(), "x.png")
+    assert result.verdict == "conformant" and result.elements()["Label"] == "1"

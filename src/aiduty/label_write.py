@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from .carriers import PNG_MAGIC, XMP_JPEG_PREFIX, Unreadable, _check_image, png_chunks, png_text, riff_chunks, sniff
-from .labels import ELEMENTS, LABEL_VALUES, PRODUCER, PROPAGATOR, TC260_NS, _allowed
+from .labels import ELEMENTS, LABEL_VALUES, PRODUCER, PROPAGATOR, TC260_NS, allowed
 from .labelscan import MAX_FILE, scan_bytes
 
 
@@ -31,7 +31,7 @@ class WriteRefused(ValueError):
 def check_value(key: str, value: str) -> None:
     if not value:
         raise WriteRefused(f"{key} is empty")
-    bad = sorted({c for c in value if not _allowed(c)})
+    bad = sorted({c for c in value if not allowed(c)})
     if bad:
         raise WriteRefused(f"{key} {value!r} holds characters outside the GB 45438 Annex E set "
                            f"(printable ASCII without space or backslash): {', '.join(repr(c) for c in bad[:5])}")
@@ -56,7 +56,8 @@ def plan(existing: dict, *, producer: str | None = None, produce_id: str | None 
         told = {"ContentProducer": producer, "ProduceID": produce_id}
         if reserved is not None:
             told["ReservedCode1"] = reserved
-        told["Label"] = label or new.get("Label") or "1"
+        kept = new.get("Label") if new.get("Label") in LABEL_VALUES else None      # an invalid Label is replaced
+        told["Label"] = label or kept or "1"
     else:
         told = {"ContentPropagator": propagator, "PropagateID": propagate_id}
         if reserved is not None:

@@ -29,7 +29,7 @@ TEXT_51 = {"instrument": "GB45438-2025", "clause": "5.1", "label": "GB 45438-202
 ART4_1 = {"instrument": "LABEL-2025", "article": 4, "paragraph": 1, "label": "LABEL-2025 Art. 4(1)"}
 
 
-def _allowed(ch: str) -> bool:
+def allowed(ch: str) -> bool:
     """Annex E character set [Q]: GB18030 code points 0x21, 0x23-0x5B, 0x5D-0x7E, plus the escaped quote ``\\"``.
 
     Checked on the decoded value, where an escaped quote is a plain ``"``: so printable ASCII except space and
@@ -133,7 +133,7 @@ def check_elements(elements: dict[str, Any], kind: str | None = None) -> list[Fi
             found.append(_error("not-string", f"{key} must be a JSON string; found {json.dumps(value)[:60]}", ANNEX_E,
                                 element=key, carrier=kind))
             continue
-        bad = sorted({ch for ch in value if not _allowed(ch)})
+        bad = sorted({ch for ch in value if not allowed(ch)})
         if bad:
             shown = ", ".join(f"U+{ord(c):04X}" + (f" {c!r}" if c.isprintable() else "") for c in bad[:5])
             found.append(_error("charset", f"{key} holds characters outside the Annex E set (printable ASCII without "
