@@ -172,10 +172,10 @@ def read_png(data: bytes, carriers: list, findings: list) -> None:
                                         "not read as a label", carrier=f"png:{ctype.decode()}"))
         elif ctype == b"eXIf":
             _exif_carriers(data[start:end], "png:eXIf", carriers)
-    _check_image(data, "PNG")
+    check_image(data, "PNG")
 
 
-def _check_image(data: bytes, fmt: str):
+def check_image(data: bytes, fmt: str):
     """Let Pillow read the header (dimensions, mode): a file whose header Pillow cannot read is unreadable."""
     from PIL import Image, UnidentifiedImageError
 
@@ -234,7 +234,7 @@ def user_comment_text(value) -> str | None:
 
 
 def read_jpeg(data: bytes, carriers: list, findings: list) -> None:
-    im = _check_image(data, "JPEG")
+    im = check_image(data, "JPEG")
     try:
         info = dict(im.info)
     except Exception:
@@ -253,7 +253,7 @@ def read_webp(data: bytes, carriers: list, findings: list) -> None:
             _exif_carriers(data[start:end], "webp:exif", carriers)
         elif ctype == b"AIGC":
             carriers.append(carrier_from_json("webp:AIGC", data[start:end]))
-    _check_image(data, "WebP")
+    check_image(data, "WebP")
 
 
 # ---------------------------------------------------------------------------------------------------- RIFF (WAV)

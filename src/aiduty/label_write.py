@@ -19,8 +19,8 @@ import zlib
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from .carriers import PNG_MAGIC, XMP_JPEG_PREFIX, Unreadable, _check_image, png_chunks, png_text, riff_chunks, sniff
-from .labels import ELEMENTS, LABEL_VALUES, PRODUCER, PROPAGATOR, TC260_NS, allowed
+from .carriers import PNG_MAGIC, XMP_JPEG_PREFIX, Unreadable, check_image, png_chunks, png_text, riff_chunks, sniff
+from .labels import ELEMENTS, LABEL_VALUES, TC260_NS, allowed
 from .labelscan import MAX_FILE, scan_bytes
 
 
@@ -183,7 +183,7 @@ def write_png(data: bytes, value: str) -> tuple[bytes, str]:
 
 def write_jpeg(data: bytes, value: str) -> tuple[bytes, str]:
     """An XMP APP1 segment with ``TC260:AIGC`` (merged into an existing XMP packet); the scan data is untouched."""
-    _check_image(data, "JPEG")
+    check_image(data, "JPEG")
     pos, existing, kept = 2, None, []
     segments = []
     while pos + 4 <= len(data) and data[pos] == 0xFF and 0xE0 <= data[pos + 1] <= 0xEF:
@@ -223,7 +223,7 @@ def _riff(form: bytes, chunks: list[bytes]) -> bytes:
 
 def write_webp(data: bytes, value: str) -> tuple[bytes, str]:
     """An ``XMP `` chunk (and the VP8X header flag that announces it); the VP8/VP8L/ALPH/ANMF chunks as they were."""
-    im = _check_image(data, "WebP")
+    im = check_image(data, "WebP")
     chunks = [(cid, data[s:e]) for cid, s, e in riff_chunks(data, "WebP")]
     existing = next((body for cid, body in chunks if cid == b"XMP "), None)
     chunks = [(cid, body) for cid, body in chunks if cid != b"XMP "]

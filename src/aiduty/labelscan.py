@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 from . import __version__
 from .carriers import TEXT_SUFFIXES, Unreadable, read
-from .labels import ANNEX_E, ART4_1, TEXT_51, FileResult, Finding, explicit_text_label, finish
+from .labels import ART4_1, TEXT_51, FileResult, Finding, explicit_text_label, finish
 
 MAX_FILE = 64 << 20            # bytes read per file, unless told otherwise
 TIME_LIMIT = 10.0              # seconds per file (enforced with SIGALRM in the main thread)
@@ -191,4 +191,4 @@ def sarif(results: list[FileResult]) -> dict:
                       "results": out}]}
 
 
-__all__ = ["scan_bytes", "scan_file", "scan_paths", "scan_uploads", "expand", "BadInput", "ANNEX_E"]
+__all__ = ["scan_bytes", "scan_file", "scan_paths", "scan_uploads", "expand", "BadInput"]
