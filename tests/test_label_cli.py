@@ -133,6 +133,19 @@ def test_evidence_contradicting_a_stated_control_is_a_finding_naming_the_files(t
     assert "states true" in message
     derived = {d["fact"]: d for d in report["derived_facts"]}
     assert derived["controls.implicit_metadata_labels"]["value"] is False
+    assert "1 unreadable files are not counted: " in derived["controls.implicit_metadata_labels"]["because"]
+    assert "broken.pdf (unreadable" in derived["controls.implicit_metadata_labels"]["because"]
+
+
+def test_evidence_with_only_text_leaves_the_controls_alone(tmp_path):
+    d = tmp_path / "texts"
+    d.mkdir()
+    (d / "a.md").write_text("AI生成\n正文", encoding="utf-8")
+    path = service(tmp_path, {"implicit_metadata_labels": True})
+    result, report = check(path, d)
+    assert "no readable media file" in result.stderr
+    assert not [x for x in report["derived_facts"] if x["because"].startswith("evidence")]
+    assert duty(report, "label-2025-art5-implicit-metadata")["status"] == "met"
 
 
 def test_evidence_fills_unstated_controls(tmp_path):

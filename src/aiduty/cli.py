@@ -133,9 +133,12 @@ def _evidence(directory: str):
     from .evidence import EvidenceError, collect     # only --evidence pays for the label readers
 
     try:
-        return collect(directory)
+        evidence = collect(directory)
     except EvidenceError as exc:
         fail(str(exc))
+    if not evidence.media:
+        typer.echo(f"aiduty: --evidence {directory}: no readable media file, so the label controls stay as stated", err=True)
+    return evidence
 
 
 def _progress():

@@ -85,6 +85,9 @@ def observe(evidence: Evidence, stated: dict[str, Any], hosts_user_content: bool
     value = not bad
     because = (f"all {len(media)} media files in {where} carry a conformant AIGC implicit label (GB 45438-2025 §6.1, Annex E)"
                if value else f"{len(bad)} of {len(media)} media files in {where} carry no conformant AIGC implicit label: {_names(bad, True)}")
+    unreadable = [f for f in evidence.files if f["verdict"] == "unreadable"]
+    if unreadable:
+        because += f"; {len(unreadable)} unreadable files are not counted: {_names(unreadable, True)}"
     out.append(_compare("implicit_metadata_labels", value, because, stated))
 
     common = set(ELEMENTS)
