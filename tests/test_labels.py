@@ -173,3 +173,48 @@ def test_record_shape():
     assert record["file"] == "dir/text.png" and record["verdict"] == "conformant" and record["format"] == "png"
     assert record["carriers"] == [{"carrier": "png:tEXt", "raw": L.aigc(), "elements": L.GOOD}]
     assert record["findings"] == []
+
+
+def _riff_with(data: bytes, cid: bytes, body: bytes) -> bytes:
+    chunk = cid + len(body).to_bytes(4, "little") + body + (b"\x00" if len(body) % 2 else b"")
+    out = data + chunk
+    return out[:4] + (len(out) - 8).to_bytes(4, "little") + out[8:]
+
+
+def _id3_bytes(value: str) -> bytes:
+    import io
+
+    from mutagen.id3 import ID3, TXXX
+
+    tags = ID3()
+    tags.add(TXXX(encoding=3, desc="AIGC", text=[value]))
+    buf = io.BytesIO()
+    tags.save(buf)
+    return buf.getvalue()
+
+
+def _png_exif(value: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9286] = b"ASCII\x00\x00\x00" + value.encode()
+    buf = io.BytesIO()
+    L._image().save(buf, "PNG", exif=exif.tobytes())
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("make,name,kind", [
+    (lambda v: _riff_with(L.wav(), b"id3 ", _id3_bytes(v)), "id3.wav", "wav:id3:TXXX"),
+    (lambda v: _riff_with(L.wav(), b"_PMX", L.xmp_packet(v).encode()), "xmp.wav", "wav:xmp"),
+    (lambda v: _riff_with(L.webp(), b"AIGC", v.encode()), "chunk.webp", "webp:AIGC"),
+    (lambda v: L.box(b"ftyp", b"qt  ") + L.box(b"moov", L.box(b"udta", L.box(b"AIGC", v.encode()))), "udta.mov", "mp4:udta/AIGC"),
+    (lambda v: L.box(b"ftyp", b"qt  ") + L.box(b"moov", L.box(b"udta", L.box(b"XMP_", L.xmp_packet(v).encode()))), "xmp.mov", "mp4:udta:xmp"),
+    (_png_exif, "exif.png", "png:eXIf:UserComment"),
+])
+def test_more_carriers(make, name, kind):
+    good = scan_bytes(make(L.aigc()), name)
+    assert good.verdict == "conformant" and [c.kind for c in good.carriers] == [kind], good.as_dict()
+    bad = scan_bytes(make(L.aigc(Label="AIGC")), name)
+    assert bad.verdict == "non-conformant" and codes(bad) == ["label-value"]
