@@ -35,18 +35,21 @@ class _BodyTooLarge(Exception):
 
 
 class LimitsAndHeaders:
-    """ASGI middleware: refuse bodies over ``max_body`` (413, declared or streamed), give each request an id
+    """ASGI middleware: refuse bodies over ``max_body`` (413, declared or streamed; ``path_limits`` gives some
+    paths, such as the label upload, a limit of their own), give each request an id
     (the client's X-Request-ID when it is sane, else a new one) and put it and the knowledge base headers on
     every response. Plain ASGI rather than ``@app.middleware``, which costs a task and a stream copy per
     request."""
 
-    def __init__(self, app, max_body: int, headers: list[tuple[bytes, bytes]]):
+    def __init__(self, app, max_body: int, headers: list[tuple[bytes, bytes]], path_limits: dict[str, int] | None = None):
         self.app, self.max_body, self.headers = app, max_body, headers
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = False
+        limit = self.path_limits.get(scope.get("path", ""), self.max_body)
         headers = dict(scope["headers"])
         rid = headers.get(b"x-request-id", b"")
         if not _GOOD_ID.fullmatch(rid):
@@ -62,10 +65,10 @@ class LimitsAndHeaders:
             await send(message)
 
         def too_large():
-            return problem_response(413, "Payload too large", f"the body is larger than {self.max_body} bytes")
+            return problem_response(413, "Payload too large", f"the body is larger than {limit} bytes")
 
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
+        if length is not None and length.isdigit() and int(length) > limit:
             return await too_large()(scope, receive, send_with_headers)
         received = 0
 
@@ -74,7 +77,7 @@ class LimitsAndHeaders:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > limit:
                     raise _BodyTooLarge
             return message
 
@@ -142,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(TrustedHosts, allowed_hosts=list(settings.allowed_hosts))
     app.add_middleware(LimitsAndHeaders, max_body=int(settings.max_body),
+                       path_limits={"/v1/labels/scan": int(settings.labels_max_upload)},
                        headers=[(b"x-aiduty-kb-version", kb.version.encode()), (b"x-aiduty-kb-hash", kb.content_hash.encode())])
 
     @app.exception_handler(Problem)

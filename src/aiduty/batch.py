@@ -60,13 +60,18 @@ def _check(args: tuple) -> Report | DescriptionError | tuple[bool, bytes]:
     """Check one description; with ``as_line`` return (has gap, the report as one line of UTF-8 JSON) so that a
     worker process, not the parent, pays for the serialisation."""
     global _ENGINE
-    (source, payload), as_of, lang, include_all, as_line = args
+    (source, payload), as_of, lang, include_all, as_line, *more = args
     if isinstance(payload, DescriptionError):
         return payload
     try:
         desc = load_description(payload) if isinstance(payload, Path) else parse_text(payload, "json", source)
     except DescriptionError as exc:
         return exc
+    observations = None
+    if more and more[0] is not None:            # --evidence: what sample files show replaces the label controls
+        from .evidence import apply
+
+        desc, observations = apply(desc, more[0])
     if _ENGINE is None:
         from .engine import Engine
 
@@ -75,18 +80,22 @@ def _check(args: tuple) -> Report | DescriptionError | tuple[bool, bytes]:
         report = _ENGINE.check(desc, as_of=as_of, lang=lang, include_all=include_all)
     except DescriptionError as exc:      # stated facts that contradict each other (the implication table)
         return DescriptionError(source, exc.field, exc.problem)
+    if observations:
+        from .evidence import annotate
+
+        annotate(report, observations, _ENGINE.kb)
     return (report.has_gap, report.json_bytes()) if as_line else report
 
 
 def run(inputs: list[str], *, as_of: date | None, lang: str = "en", include_all: bool = False, jobs: int = 1,
-        as_lines: bool = False, to_stdout: bool = False) -> Iterator[Report | DescriptionError | tuple[bool, bytes | None]]:
+        as_lines: bool = False, to_stdout: bool = False, evidence=None) -> Iterator[Report | DescriptionError | tuple[bool, bytes | None]]:
     """Check every description named by ``inputs``, in order; a bad one yields its error and the others still run.
 
     With ``as_lines`` each report comes as (has gap, UTF-8 JSON line) instead of a Report. With ``to_stdout`` too,
     and several jobs, the workers write the lines to file descriptor 1 themselves, in input order, and each
     report comes as (has gap, None): a report is about 240 KB, and moving it through a pipe to the parent cost
     more than checking it."""
-    work = ((item, as_of, lang, include_all, as_lines) for item in expand(inputs))
+    work = ((item, as_of, lang, include_all, as_lines, evidence) for item in expand(inputs))
     if jobs <= 1:
         try:
             yield from map(_check, work)

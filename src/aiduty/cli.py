@@ -12,10 +12,12 @@ from typing import Optional
 
 import typer
 
+from .cli_labels import labels_app
 from .description import DescriptionError, ServiceDescription
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Which duties of China's AI regulations apply to a service, which are met, and what is missing.")
+app.add_typer(labels_app, name="labels")
 
 
 class Lang(str, Enum):
@@ -72,6 +74,7 @@ def check(
     lang: Lang = typer.Option(Lang.en, "--lang"),
     show_all: bool = typer.Option(False, "--all", help="Also list the duties that do not apply, with the reason"),
     jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes for many descriptions"),
+    evidence_dir: Optional[str] = typer.Option(None, "--evidence", help="A directory of sample output files: their AIGC labels fill the label controls"),
 ) -> None:
     """Check service descriptions: applicable duties, gaps, unknowns and the questions still to answer.
 
@@ -81,10 +84,11 @@ def check(
     from . import batch, render
 
     day = parse_day(as_of)
+    evidence = _evidence(evidence_dir) if evidence_dir else None
     single = len(files) == 1 and Path(files[0]).is_file() and not files[0].endswith(".jsonl")
     results = batch.run(files, as_of=day, lang=lang.value, include_all=show_all, jobs=jobs,
                         as_lines=fmt in (CheckFormat.jsonl, CheckFormat.json),
-                        to_stdout=fmt is CheckFormat.jsonl and _is_fd1(sys.stdout))
+                        to_stdout=fmt is CheckFormat.jsonl and _is_fd1(sys.stdout), evidence=evidence)
     checked = gaps = bad = 0
     progress = None if single or not sys.stderr.isatty() else _progress()
     out = sys.stdout.buffer      # reports as lines go out as the workers' UTF-8 bytes, untouched
@@ -123,6 +127,18 @@ def check(
     if not single:
         typer.echo(f"aiduty: {checked} checked, {gaps} with gaps, {bad} bad input", err=True)
     raise typer.Exit(2 if bad else 1 if gaps else 0)
+
+
+def _evidence(directory: str):
+    from .evidence import EvidenceError, collect     # only --evidence pays for the label readers
+
+    try:
+        evidence = collect(directory)
+    except EvidenceError as exc:
+        fail(str(exc))
+    if not evidence.media:
+        typer.echo(f"aiduty: --evidence {directory}: no readable media file, so the label controls stay as stated", err=True)
+    return evidence
 
 
 def _progress():

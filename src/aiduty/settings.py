@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     row_limit: int = Field(10_000, ge=1, description="most SPARQL rows (or triples) returned")
     worker_memory: ByteSize = Field(ByteSize(2 << 30), ge=256 << 20, description="address-space limit of a worker")
     worker_cpu: int = Field(60, ge=1, description="CPU seconds one task may use before its worker is killed")
+    labels_max_upload: ByteSize = Field(ByteSize(64 << 20), gt=0, description="largest body of a label-scan upload (POST /v1/labels/scan)")
+    labels_max_file: ByteSize = Field(ByteSize(16 << 20), gt=0, description="largest file in a label-scan upload")
+    labels_max_files: int = Field(20, ge=1, le=1000, description="most files in one label-scan upload")
+    labels_timeout: float = Field(30.0, gt=0, le=3600, description="seconds a label scan of one upload may run")
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         ["localhost", "127.0.0.1", "[::1]", "testserver"], description="Host header values served (comma-separated)")
 

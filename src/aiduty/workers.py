@@ -155,6 +155,11 @@ def _answer(conn, engine, kb, limits: Limits) -> None:
                 continue
             elif kind == "sparql":
                 conn.send(("ok", run_query(kb or engine.kb, payload["query"], payload["row_limit"])))
+            elif kind == "labels":     # POST /v1/labels/scan (routes/labels.py): uploaded bytes in, records as JSON out
+                from .labelscan import scan_uploads
+
+                conn.send_bytes(b"ok" + scan_uploads(payload))
+                continue
             elif kind == "sleep":      # used by tests to hold a worker busy: (seconds, anything) comes back
                 import time
 
