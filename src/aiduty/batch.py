@@ -154,6 +154,7 @@ def _pooled(work: Iterator[tuple], jobs: int, direct: bool, notice: Callable[[st
     tasks = ((chunk, spool) for chunk in _chunks(work, CHUNK))
     window: deque[list] = deque()           # [task, Future or None], in input order
     careful = 0                             # entries at the head of the window to run one at a time
+    deaths = 0                              # pools broken since the last chunk that came back
     pool = _new_pool(ctx, jobs)
     finished = False
     try:
@@ -162,39 +163,42 @@ def _pooled(work: Iterator[tuple], jobs: int, direct: bool, notice: Callable[[st
                 window.append([task, None])
             if not window:
                 break
-            for entry in itertools.islice(window, 1 if careful else len(window)):
-                if entry[1] is None:
-                    entry[1] = pool.submit(_check_chunk, entry[0])
             head = window[0]
             try:
+                for entry in itertools.islice(window, 1 if careful else len(window)):
+                    if entry[1] is None:
+                        entry[1] = pool.submit(_check_chunk, entry[0])
                 results, lines = head[1].result()
             except BrokenProcessPool:
+                deaths += 1
+                if deaths > CHUNK + 4:       # enough to single out every item of a chunk: something else is wrong
+                    raise RuntimeError("worker processes keep dying before they check anything") from None
                 how = _restart_info(pool)
-                pool.shutdown(wait=True)
+                pool.shutdown(wait=True)                         # every future of the old pool is now settled
                 pool = _new_pool(ctx, jobs)
                 items = head[0][0]
-                if careful and len(items) == 1:                  # it died alone, on one item: report that item
+                if careful and _failed(head[1]) and len(items) == 1:     # it died alone, on one item: report it
                     window.popleft()
                     careful -= 1
                     yield ItemFailure(items[0][0][0], f"the worker process died while checking it{how}")
                     continue
-                if careful:                                      # a chunk died alone: its items one at a time
+                if careful and _failed(head[1]):                 # a chunk died alone: its items one at a time
                     window.popleft()
                     window.extendleft([([args], spool), None] for args in reversed(items))
                     careful += len(items) - 1
                     notice(f"a worker process died{how} on one chunk; checking its items one at a time")
                     continue
-                else:
-                    for entry in window:
-                        if entry[1] is not None and (entry[1].cancelled() or entry[1].exception() is not None):
-                            entry[1] = None
-                    careful = max(i for i, entry in enumerate(window) if entry[1] is None) + 1
-                first, last = window[0][0][0][0][0][0], window[careful - 1][0][0][-1][0][0]
-                notice(f"a worker process died{how}; checking {clean(clip(first, 120))} .. "
-                       f"{clean(clip(last, 120))} again, one chunk at a time")
+                redo = [i for i, entry in enumerate(window) if _failed(entry[1])]
+                for i in redo:
+                    window[i][1] = None
+                if redo:                                          # everything up to the last of them, one at a time
+                    careful = max(careful, redo[-1] + 1)
+                    first, last = window[0][0][0][0][0][0], window[redo[-1]][0][0][-1][0][0]
+                    notice(f"a worker process died{how}; checking {clean(clip(first, 120))} .. "
+                           f"{clean(clip(last, 120))} again, one chunk at a time")
                 continue
             window.popleft()
-            careful = max(careful - 1, 0)
+            careful, deaths = max(careful - 1, 0), 0
             if lines is not None:
                 _send(lines)
             yield from results
@@ -203,6 +207,11 @@ def _pooled(work: Iterator[tuple], jobs: int, direct: bool, notice: Callable[[st
         _stop(pool, kill=not finished)
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
+
+
+def _failed(future: Future | None) -> bool:
+    """Whether a future of a broken pool must be run again (it did not deliver its result)."""
+    return future is not None and (not future.done() or future.cancelled() or future.exception() is not None)
 
 
 def _chunks(items: Iterator, size: int) -> Iterator[list]:
@@ -235,26 +244,37 @@ def _check_chunk(task: tuple[list, str | None]) -> tuple[list, str | None]:
 
 
 def _send(name: str) -> None:
-    """Copy a spooled file to fd 1 (sendfile; read and write where fd 1 does not take it), then remove it."""
+    """Copy a spooled file to fd 1 (sendfile; read and write where fd 1 does not take it), then remove it. If a
+    signal stops it half-way, the line being written is finished first: JSON Lines stay whole."""
     fd = os.open(name, os.O_RDONLY)
     try:
-        size, offset = os.fstat(fd).st_size, 0
-        while offset < size:
-            try:
-                sent = os.sendfile(1, fd, offset, size - offset)
-            except OSError as exc:
-                if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-                    raise
-                os.lseek(fd, offset, os.SEEK_SET)
-                while chunk := os.read(fd, 1 << 20):
-                    write_all(1, chunk)
-                return
-            if sent == 0:
-                return
-            offset += sent
+        size = os.fstat(fd).st_size
+        try:
+            while os.lseek(fd, 0, os.SEEK_CUR) < size:   # the kernel moves the file offset by what it sent
+                if os.sendfile(1, fd, None, size) == 0:
+                    break
+        except OSError as exc:
+            if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                raise
+            while chunk := os.read(fd, 1 << 20):
+                write_all(1, chunk)
+        except BaseException:                             # SIGTERM or Ctrl-C while writing: finish the line
+            _finish_line(fd)
+            raise
     finally:
         os.close(fd)
         os.unlink(name)
+
+
+def _finish_line(fd: int) -> None:
+    position = os.lseek(fd, 0, os.SEEK_CUR)
+    if position == 0 or os.pread(fd, 1, position - 1) == b"\n":
+        return
+    while chunk := os.read(fd, 1 << 18):
+        end = chunk.find(b"\n")
+        write_all(1, chunk if end < 0 else chunk[: end + 1])
+        if end >= 0:
+            return
 
 
 def write_all(fd: int, data: bytes) -> None:

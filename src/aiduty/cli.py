@@ -6,6 +6,7 @@ closed stdout 141, as for SIGPIPE). ``main`` maps every exception to one of them
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import signal
@@ -475,6 +476,7 @@ def _on_sigterm(signum, frame) -> None:
 
 def main() -> None:  # console script entry point
     signal.signal(signal.SIGTERM, _on_sigterm)
+    _reliable_stdout()
     code = _run()
     try:
         sys.stdout.flush()
@@ -535,6 +537,39 @@ def _run() -> int:
         say(f"internal error: {type(exc).__name__}" + (f": {clip(first, 300)}" if first else "")
             + ("" if debug else " (set AIDUTY_DEBUG=1 for the traceback)"))
         return 3
+
+
+class _WholeWrites(io.RawIOBase):
+    """fd 1, written completely or with an error: a write that a closing reader cuts short otherwise passes as
+    done in Python's buffered writer, and the rest of the output is silently lost (no EPIPE, exit 0)."""
+
+    def __init__(self, fd: int):
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data) -> int:
+        from .batch import write_all
+
+        write_all(self._fd, data)
+        return len(memoryview(data).cast("B"))
+
+
+def _reliable_stdout() -> None:
+    if not _is_fd1(sys.stdout) or os.isatty(1):
+        return
+    old = sys.stdout
+    old.flush()
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(_WholeWrites(1)), encoding=old.encoding, errors=old.errors,
+                                  line_buffering=old.line_buffering)
 
 
 def _discard_stdout() -> None:
