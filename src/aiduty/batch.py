@@ -173,8 +173,9 @@ def _pooled(work: Iterator[tuple], jobs: int, direct: bool, notice: Callable[[st
                 deaths += 1
                 if deaths > CHUNK + 4:       # enough to single out every item of a chunk: something else is wrong
                     raise RuntimeError("worker processes keep dying before they check anything") from None
-                how = _restart_info(pool)
+                processes = list((getattr(pool, "_processes", None) or {}).values())
                 pool.shutdown(wait=True)                         # every future of the old pool is now settled
+                how = _how_it_died(processes)
                 pool = _new_pool(ctx, jobs)
                 items = head[0][0]
                 if careful and _failed(head[1]) and len(items) == 1:     # it died alone, on one item: report it
@@ -287,12 +288,12 @@ def _new_pool(ctx, jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker)
 
 
-def _restart_info(pool: ProcessPoolExecutor) -> str:
-    """' (killed by SIGKILL)' or ' (exit code N)' for the worker that died, when it can be told."""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.join(1)
+def _how_it_died(processes: list) -> str:
+    """' (killed by SIGKILL)' or ' (exit code N)' for the worker that died, when it can be told (the pool itself
+    stops the others with SIGTERM)."""
+    for process in processes:
         code = process.exitcode
-        if code is not None and code < 0 and code != -signal.SIGTERM:      # the pool SIGTERMs the others
+        if code is not None and code < 0 and code != -signal.SIGTERM:
             try:
                 return f" (killed by {signal.Signals(-code).name})"
             except ValueError:
