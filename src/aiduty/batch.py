@@ -18,16 +18,17 @@ import signal
 import sys
 import tempfile
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .description import MAX_BYTES, DescriptionError, load_description, parse_text
 from .report import Report
 from .safetext import clean, clip
 from .untrusted import InputError, decode, read_lines
+
+if TYPE_CHECKING:       # the pool is imported only when used: cli.main skips the slow interpreter teardown unless it ran
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 DESCRIPTION_SUFFIXES = {".yaml", ".yml", ".json", ".ttl", ".jsonld", ".jsonl"}
 Item = tuple[str, object]   # (source, path, JSON line as bytes, or the error found)
@@ -149,6 +150,8 @@ def _pooled(work: Iterator[tuple], jobs: int, direct: bool, notice: Callable[[st
     checked again in a new pool, one at a time, and a chunk that kills its worker alone is split into single
     items; an item that kills its worker alone is reported as an ItemFailure. On any exception (Ctrl-C, SIGTERM
     made an exception by the CLI, a closed stdout) the workers are terminated before it goes on."""
+    from concurrent.futures.process import BrokenProcessPool
+
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
     spool = tempfile.mkdtemp(prefix="aiduty-batch-") if direct else None
     tasks = ((chunk, spool) for chunk in _chunks(work, CHUNK))
@@ -285,6 +288,8 @@ def write_all(fd: int, data: bytes) -> None:
 
 
 def _new_pool(ctx, jobs: int) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker)
 
 
