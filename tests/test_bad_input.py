@@ -117,3 +117,159 @@ def test_batch_directory_and_jsonl_stream_with_a_summary(tmp_path):
         assert "many.jsonl:2" in result.stderr and "4 checked, 0 with gaps, 1 bad input" in result.stderr
     array = runner.invoke(app, ["check", str(tmp_path / "many.jsonl"), "--format", "json"])
     assert [r["service"]["id"] for r in json.loads(array.stdout)] == ["svc-0", "svc-1", "svc-2"]
+
+
+# ------------------------------------------------------------------------------------------ hostile input
+
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+
+from aiduty import render
+from aiduty.description import MAX_BYTES, parse_description, parse_text
+
+# A repeated section: YAML keeps the last one, so without the check the first (with its false answers) vanished.
+REPEATED = ("id: repeated\nname: Repeated\nreach:\n  mainland_china_public: true\ncapabilities:\n  generates: [text]\n"
+            "controls:\n  genai_filing: none\n  explicit_labels: []\n  implicit_metadata_labels: false\n"
+            "controls:\n  genai_filing: filed\n")
+# Nine levels of nine aliases (9^9 strings once expanded) in an enum field, 508 bytes.
+BOMB = ("id: bomb\nname: Bomb\nx0: &a0 [text, text, text, text, text, text, text, text, text]\n"
+        + "".join(f"x{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n"
+                  for i in range(1, 9))
+        + "capabilities:\n  generates: *a8\n")
+
+HOSTILE = {
+    "repeated.yaml": (REPEATED, "controls", "stated twice (lines 7 and 11)"),
+    "repeated.json": ('{"id": "x", "name": "X",\n "reach": {"minors": true,\n  "minors": false}}', "reach.minors", "stated twice (lines 2 and 3)"),
+    "repeated.jsonld": ('{"@context": {},\n "@id": "urn:a",\n "@id": "urn:b"}', "@id", "stated twice (lines 2 and 3)"),
+    "bomb.yaml": (BOMB, "(syntax)", "aliases (*name) are not allowed"),
+    "bad-date.yaml": ("id: x\nname: X\nlaunch_date: 2026-02-30\n", "launch_date", "2026-02-30"),
+    "bad-date.ttl": ('@prefix aid: <https://w3id.org/aiduty/ns#> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+                     '<urn:s> a aid:Service ; aid:serviceId "x" ; aid:serviceName "X" ; aid:launchDate "2026-02-30"^^xsd:date .\n',
+                     "launch_date", "2026-02-30"),
+    "digits.json": ('{"id": "x", "name": "X", "reach": {"registered_users": ' + "9" * 5000 + "}}", "(syntax)", "too many digits"),
+    "digits.yaml": ("id: x\nname: X\nreach:\n  registered_users: " + "9" * 5000 + "\n", "(syntax)", "too many digits"),
+    "deep.json": ("[" * 100_000 + "]" * 100_000, "(syntax)", "nested too deeply"),
+    "deep.yaml": ("[" * 100_000 + "]" * 100_000, "(syntax)", "nesting depth"),
+    "deep.jsonld": ("[" * 100_000 + "]" * 100_000, "(syntax)", "nested too deeply"),
+    "not-utf8.json": (b'{"id": "x", "name": "\xff\xfe"}', "(file)", "not UTF-8"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_input_is_refused_fast_with_exit_2(tmp_path, name, caplog):
+    text, field, problem = HOSTILE[name]
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    started = time.perf_counter()
+    with pytest.raises(DescriptionError) as err:
+        load_description(path)
+    assert not caplog.records                             # rdflib logged a traceback for an ill-typed date
+    assert time.perf_counter() - started < 1.0          # the alias bomb ran past a minute and 2 GB
+    assert err.value.field == field and problem in err.value.problem, err.value
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert field in result.stderr and "Traceback" not in result.output + result.stderr
+    assert len(result.stderr) < 500
+
+
+def test_a_repeated_section_no_longer_hides_gaps(tmp_path, engine):
+    """Without the check, the second `controls:` replaced the first: 0 gaps instead of the missing labels."""
+    import yaml
+
+    last_wins = engine.check(parse_description(yaml.safe_load(REPEATED)))
+    first_only = REPEATED.rsplit("controls:", 1)[0]
+    assert engine.check(parse_text(first_only, "yaml")).summary.gap > last_wins.summary.gap
+
+
+def test_yaml_dates_and_timestamps_still_load():
+    desc = parse_text("id: x\nname: '2026-01-01'\nlaunch_date: 2026-06-01\n", "yaml")
+    assert desc.launch_date.isoformat() == "2026-06-01" and desc.name == "2026-01-01"
+
+
+def test_error_messages_quote_huge_values_briefly(tmp_path):
+    value = tmp_path / "huge-value.yaml"
+    value.write_text("id: x\nname: X\nreach:\n  minors: '" + "y" * 500_000 + "'\n", encoding="utf-8")
+    key = tmp_path / "huge-key.json"
+    key.write_text(json.dumps({"id": "x", "name": "X", "reach": {"k" * 500_000: 1}}), encoding="utf-8")
+    for path in (value, key):
+        with pytest.raises(DescriptionError) as err:
+            load_description(path)
+        assert len(str(err.value)) < len(str(path)) + 250 and ("..." in str(err.value) or "…" in str(err.value))
+
+
+def _check_in_subprocess(path: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`aiduty check PATH` bounded in time and memory (reading /dev/zero without a bound would take it all)."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run([sys.executable, "-m", "aiduty", "check", path], capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=limit)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_and_devices_are_refused_without_reading(tmp_path):
+    fifo = tmp_path / "x.yaml"
+    os.mkfifo(fifo)                 # opening it for reading would wait forever for a writer
+    for path, kind in ((str(fifo), "a FIFO"), ("/dev/zero", "a device")):
+        run = _check_in_subprocess(path)
+        assert run.returncode == 2 and f"is {kind}, not a regular file" in run.stderr, run.stderr
+        started = time.perf_counter()
+        with pytest.raises(DescriptionError) as err:
+            load_description(path)
+        assert time.perf_counter() - started < 1.0 and kind in err.value.problem
+
+
+def test_file_larger_than_the_limit_is_refused(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"id: x\nname: X\ndescription: '" + b"a" * MAX_BYTES + b"'\n")
+    with pytest.raises(DescriptionError) as err:
+        load_description(path)
+    assert "larger than" in err.value.problem
+
+
+def test_json_lines_read_a_long_line_in_bounded_memory(tmp_path):
+    path = tmp_path / "long.jsonl"
+    with path.open("wb") as fh:
+        fh.write(b'{"id": "a", "name": "A"}\n')
+        fh.write(b'{"id": "b", "name": "' + b"b" * (20 * MAX_BYTES) + b'"}\n')
+        fh.write(b'{"id": "c", "name": "C"}\n')
+    from aiduty.untrusted import read_lines
+
+    tracemalloc.start()
+    try:
+        lines = [(n, line if isinstance(line, bytes) else line.problem) for n, line in read_lines(path, MAX_BYTES)]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * MAX_BYTES                                  # the 20 MB line was never held whole
+    assert [n for n, _ in lines] == [1, 2, 3]
+    assert lines[1][1] == f"longer than {MAX_BYTES} bytes" and lines[2][1].startswith(b'{"id": "c"')
+
+
+EVIL_NAME = "[link=https://127.0.0.1/x]click[/link] \x1b]8;;https://127.0.0.1/\x1b\\osc\x1b[31mred \u202eevil [/] [bold]"
+
+
+def test_user_text_is_escaped_in_text_and_markdown(engine):
+    desc = parse_description({"id": "evil", "name": EVIL_NAME, "reach": {"mainland_china_public": False}})
+    report = engine.check(desc)
+    plain = render.to_text(report, color=False)
+    assert "[link=https://127.0.0.1/x]click[/link]" in plain and "[/] [bold]" in plain   # shown as text
+    assert "\\x1b]8;;" in plain and "\\u202e" in plain                  # control and bidi characters as visible escapes
+    for text in (plain, render.to_text(report, color=True)):
+        assert "\x1b]8" not in text and "\u202e" not in text and "\x1b[31m" not in text   # no hyperlink, no colour change
+    markdown = render.to_markdown(report)
+    assert "\\[link=https://127\\.0\\.0\\.1/x\\]" in markdown and "\x1b" not in markdown and "\u202e" not in markdown
+
+
+def test_stderr_messages_show_control_characters_as_escapes(tmp_path):
+    path = tmp_path / "e\x1b[31mvil\u202e.yaml"
+    path.write_text("id: x\nname: X\nreach:\n  \x85minors: true\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), str(tmp_path / "ok\x07.yaml")])
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr and "\x07" not in result.stderr
+    assert "e\\x1b[31mvil\\u202e.yaml" in result.stderr and "ok\\x07.yaml" in result.stderr

@@ -1,10 +1,17 @@
-"""The ``aiduty`` command line (design §6). Exit codes: 0 no gap, 1 at least one gap, 2 bad input."""
+"""The ``aiduty`` command line (design §6). Exit codes, every command: 0 no gap, 1 at least one gap, 2 bad input,
+3 internal error (a crash is never 1); interrupted by a signal: 128 + the signal (SIGINT 130, SIGTERM 143, a
+closed stdout 141, as for SIGPIPE). ``main`` maps every exception to one of them, with a one-line message
+(AIDUTY_DEBUG=1 adds the traceback)."""
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
+import signal
 import sys
+import traceback
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -14,6 +21,7 @@ import typer
 
 from .cli_labels import labels_app
 from .description import DescriptionError, ServiceDescription
+from .safetext import clean, clip
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Which duties of China's AI regulations apply to a service, which are met, and what is missing.")
@@ -38,8 +46,13 @@ class ListFormat(str, Enum):
     json = "json"
 
 
+def say(message: str) -> None:
+    """One line on stderr; control and bidi characters of user text shown as escapes."""
+    typer.echo(f"aiduty: {clean(message)}", err=True)
+
+
 def fail(message: str) -> None:
-    typer.echo(f"aiduty: {message}", err=True)
+    say(message)
     raise typer.Exit(2)
 
 
@@ -81,52 +94,78 @@ def check(
     Reports stream out as they are made (memory stays flat for large batches); with several descriptions a
     progress bar goes to stderr on a terminal, and a summary line at the end.
     """
-    from . import batch, render
+    from . import batch
 
     day = parse_day(as_of)
     evidence = _evidence(evidence_dir) if evidence_dir else None
     single = len(files) == 1 and Path(files[0]).is_file() and not files[0].endswith(".jsonl")
     results = batch.run(files, as_of=day, lang=lang.value, include_all=show_all, jobs=jobs,
                         as_lines=fmt in (CheckFormat.jsonl, CheckFormat.json),
-                        to_stdout=fmt is CheckFormat.jsonl and _is_fd1(sys.stdout), evidence=evidence)
-    checked = gaps = bad = 0
+                        to_stdout=fmt is CheckFormat.jsonl and _is_fd1(sys.stdout), notice=say, evidence=evidence)
+    checked = gaps = bad = failed = 0
     progress = None if single or not sys.stderr.isatty() else _progress()
-    out = sys.stdout.buffer      # reports as lines go out as the workers' UTF-8 bytes, untouched
+    out = _output()              # reports as lines go out as the workers' UTF-8 bytes, untouched
     if fmt is CheckFormat.json and not single:
-        out.write(b"[\n")
-    for item in results:
+        out(b"[\n")
+    try:
+        for item in results:
+            if progress is not None:
+                progress.advance(progress.task_ids[0])
+            if isinstance(item, (DescriptionError, batch.ItemFailure)):
+                bad += isinstance(item, DescriptionError)
+                failed += isinstance(item, batch.ItemFailure)
+                say(str(item))
+                continue
+            try:
+                text, has_gap = _render(item, fmt, single)
+            except Exception as exc:  # noqa: BLE001 - one report that cannot be rendered must not stop the run
+                failed += 1
+                say(str(batch.ItemFailure(getattr(getattr(item, "service", None), "id", "a report"),
+                                          f"cannot render it: {type(exc).__name__}: {clip(str(exc), 200)}")))
+                continue
+            checked += 1
+            if isinstance(text, bytes):                  # a report as a line: an array element or a JSON Line
+                out((b"," if fmt is CheckFormat.json and checked > 1 else b"") + text + b"\n")
+            elif text is not None:
+                out((text if fmt is CheckFormat.markdown else text + "\n").encode(sys.stdout.encoding or "utf-8", "replace"))
+            gaps += has_gap
+    finally:
+        results.close()                                  # stops the worker processes on any exception
         if progress is not None:
-            progress.advance(progress.task_ids[0])
-        if isinstance(item, DescriptionError):
-            bad += 1
-            typer.echo(f"aiduty: {item}", err=True)
-            continue
-        checked += 1
-        if isinstance(item, tuple):                      # (has gap, UTF-8 JSON line, or None: written by the worker)
-            has_gap, line = item
-            if fmt is CheckFormat.json and single:      # one report: pretty, for people
-                typer.echo(json.dumps(json.loads(line), ensure_ascii=False, indent=2))
-            elif line is not None:                         # an array (one report per line) or JSON Lines
-                if fmt is CheckFormat.json and checked > 1:
-                    out.write(b",")
-                out.write(line + b"\n")
-        else:
-            has_gap = item.has_gap
-            if fmt is CheckFormat.markdown:
-                typer.echo(render.to_markdown(item), nl=False)
-            elif fmt is CheckFormat.ttl:
-                typer.echo(render.to_graph(item).serialize(format="turtle"))
-            else:
-                typer.echo(render.to_text(item, color=sys.stdout.isatty()))
-        gaps += has_gap
+            progress.stop()
     if fmt is CheckFormat.json and not single:
-        out.write(b"]\n")
-    out.flush()
-    if progress is not None:
-        progress.stop()
+        out(b"]\n")
     if not single:
-        typer.echo(f"aiduty: {checked} checked, {gaps} with gaps, {bad} bad input", err=True)
-    raise typer.Exit(2 if bad else 1 if gaps else 0)
+        say(f"{checked} checked, {gaps} with gaps, {bad} bad input" + (f", {failed} failed (internal error)" if failed else ""))
+    raise typer.Exit(3 if failed else 2 if bad else 1 if gaps else 0)
+
+
+def _output():
+    """A function that writes bytes to standard output completely or raises (BrokenPipeError, ENOSPC). On fd 1 it
+    writes with os.write: Python's buffered writers can silently drop the rest of a write that a reader closing
+    the pipe cut short (`aiduty check … | head -1`)."""
+    from .batch import write_all
+
+    if _is_fd1(sys.stdout):
+        sys.stdout.flush()
+        return lambda data: write_all(1, data)
+    return sys.stdout.buffer.write
+
+
+def _render(item, fmt: "CheckFormat", single: bool) -> tuple[str | bytes | None, bool]:
+    """(what to print, has gap) for one result: text, or bytes for a JSON line, or None if a worker wrote it."""
+    from . import render
+
+    if isinstance(item, tuple):                          # (has gap, UTF-8 JSON line, or None: already written)
+        has_gap, line = item
+        if fmt is CheckFormat.json and single:           # one report: pretty, for people
+            return json.dumps(json.loads(line), ensure_ascii=False, indent=2), has_gap
+        return line, has_gap
+    if fmt is CheckFormat.markdown:
+        return render.to_markdown(item), item.has_gap
+    if fmt is CheckFormat.ttl:
+        return render.to_graph(item).serialize(format="turtle"), item.has_gap
+    return render.to_text(item, color=sys.stdout.isatty()), item.has_gap
 
 
 def _evidence(directory: str):
@@ -501,22 +540,133 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that clean-ups run (worker processes are stopped), then exit 143."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)      # one is enough: let the clean-up finish
+    raise Terminated
+
+
 def main() -> None:  # console script entry point
-    try:
-        app()
-        code = 0
-    except SystemExit as done:
-        code = done.code
-    if code is not None and not isinstance(code, int):
-        print(code, file=sys.stderr)
-        code = 1
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    _reliable_stdout()
+    code = _run()
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:          # the reader went away (e.g. `| head`): nothing left to say
+        code = _closed_stdout()
+    except OSError as exc:
+        code = _io_error(exc)
+    try:
+        sys.stderr.flush()
+    except OSError:
         pass
-    if "multiprocessing.pool" in sys.modules:
+    if "concurrent.futures.process" in sys.modules:
         sys.exit(code)              # worker processes ran: let multiprocessing's exit handlers release what they shared
     # Everything is written; skip the interpreter's teardown, which would free the knowledge base object by
     # object (about 0.1 s of a cold `aiduty check`). Work that must finish (saving results) is done explicitly.
-    os._exit(code or 0)
+    os._exit(code)
+
+
+def _run() -> int:
+    """Run the command line; every way it can end becomes an exit code (see the module docstring)."""
+    import typer.core
+
+    click = getattr(typer.core, "_click", None) or typer.core.click     # the click this Typer uses (it may vendor one)
+
+    try:
+        code = app(standalone_mode=False)
+        return code if isinstance(code, int) else 0
+    except click.exceptions.ClickException as exc:                # a bad command line
+        exc.show()
+        return 2
+    except typer.Abort:                                          # end of input at a prompt
+        say("aborted: the input ended")
+        return 2
+    except SystemExit as exc:
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":     # click's way of ending on a closed stdout
+            return _closed_stdout()
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        say(str(exc.code))
+        return 3
+    except KeyboardInterrupt:
+        return 130
+    except Terminated:
+        say("terminated")
+        return 143
+    except DescriptionError as exc:
+        say(str(exc))
+        return 2
+    except BrokenPipeError:
+        return _closed_stdout()
+    except OSError as exc:
+        return _io_error(exc)
+    except Exception as exc:  # noqa: BLE001 - a crash is exit 3 with one line, never 1
+        debug = bool(os.environ.get("AIDUTY_DEBUG"))
+        if debug:
+            traceback.print_exception(exc)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        say(f"internal error: {type(exc).__name__}" + (f": {clip(first, 300)}" if first else "")
+            + ("" if debug else " (set AIDUTY_DEBUG=1 for the traceback)"))
+        return 3
+
+
+class _WholeWrites(io.RawIOBase):
+    """fd 1, written completely or with an error: a write that a closing reader cuts short otherwise passes as
+    done in Python's buffered writer, and the rest of the output is silently lost (no EPIPE, exit 0)."""
+
+    def __init__(self, fd: int):
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data) -> int:
+        from .batch import write_all
+
+        write_all(self._fd, data)
+        return len(memoryview(data).cast("B"))
+
+
+def _reliable_stdout() -> None:
+    if not _is_fd1(sys.stdout) or os.isatty(1):
+        return
+    old = sys.stdout
+    old.flush()
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(_WholeWrites(1)), encoding=old.encoding, errors=old.errors,
+                                  line_buffering=old.line_buffering)
+
+
+def _discard_stdout() -> None:
+    """Point fd 1 at /dev/null, so that what is still buffered can be flushed without another error at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _closed_stdout() -> int:
+    _discard_stdout()
+    return 128 + signal.SIGPIPE
+
+
+def _io_error(exc: OSError) -> int:
+    """ENOSPC and other I/O errors: one line, exit 3."""
+    if exc.errno == errno.EPIPE:
+        return _closed_stdout()
+    where = f": {exc.filename}" if exc.filename else ""
+    say(f"{exc.strerror or type(exc).__name__}{where}" + (" (the output is incomplete)" if exc.errno == errno.ENOSPC else ""))
+    _discard_stdout()
+    return 3

@@ -6,13 +6,14 @@ rejected so that a typo cannot silently turn a fact into an unknown.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+
+from .safetext import brief, clip
+from .untrusted import InputError, decode, load_json, load_yaml, read_regular
 
 Modality = Literal["text", "image", "audio", "video", "virtual_scene", "other"]
 AlgorithmType = Literal[
@@ -263,63 +264,50 @@ def parse_description(data: Any, source: str = "<input>") -> ServiceDescription:
     try:
         return ServiceDescription.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        problem = err["msg"]
+        errors = exc.errors(include_url=False)
+        err = errors[0]
+        field = ".".join(clip(str(p), 60) for p in err["loc"]) or "(top level)"      # keys are user text: bounded
+        problem = clip(err["msg"], 300)
         if err["type"] == "extra_forbidden":
             problem = "unknown field (check the spelling against `aiduty schema`)"
         elif err["type"] == "missing":
             problem = "required field is missing"
         elif err["type"] == "literal_error":
-            problem = f"{err['msg']}; got {err.get('input')!r}"
+            problem = f"{problem}; got {brief(err.get('input'))}"
         elif "input" in err and not isinstance(err["input"], (dict, list)):
-            problem = f"{err['msg']}; got {err['input']!r}"
-        more = len(exc.errors()) - 1
+            problem = f"{problem}; got {brief(err['input'])}"
+        more = len(errors) - 1
         if more:
             problem += f" (and {more} more problem{'s' if more > 1 else ''})"
         raise DescriptionError(source, field, problem) from None
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when PyYAML was built with it
-
-
 def parse_text(text: str, fmt: str, source: str = "<input>") -> ServiceDescription:
-    """Parse description text in ``fmt`` (yaml, json, turtle, json-ld)."""
+    """Parse description text in ``fmt`` (yaml, json, turtle, json-ld); duplicate keys, YAML aliases, numbers of
+    thousands of digits and too deep nesting are DescriptionErrors (see untrusted.py)."""
     if fmt in ("turtle", "json-ld"):
         from .rdf_input import description_from_rdf  # only RDF users pay for the import
 
         return parse_description(description_from_rdf(text, fmt, source), source)
     try:
-        data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_YAML_LOADER)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where is not None else (f" at line {exc.lineno}" if hasattr(exc, "lineno") else "")
-        raise DescriptionError(source, "(syntax)", f"not valid {fmt.upper()}{line}: {getattr(exc, 'problem', None) or getattr(exc, 'msg', exc)}") from None
+        data = load_json(text) if fmt == "json" else load_yaml(text)
+    except InputError as exc:
+        raise DescriptionError(source, exc.field, exc.problem) from None
     return parse_description(data, source)
 
 
 def load_description(path: str | Path) -> ServiceDescription:
-    """Read and validate one description file; the format follows the extension (YAML by default)."""
+    """Read and validate one description file; the format follows the extension (YAML by default). Only a regular
+    file of at most MAX_BYTES is read (a FIFO or /dev/zero is refused at once)."""
     path = Path(path)
     source = str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DescriptionError(source, "(file)", "no such file") from None
-    except IsADirectoryError:
-        raise DescriptionError(source, "(file)", "is a directory, not a description file") from None
-    except OSError as exc:
-        raise DescriptionError(source, "(file)", f"cannot be read: {exc.strerror}") from None
-    if len(raw) > MAX_BYTES:
-        raise DescriptionError(source, "(file)", f"larger than {MAX_BYTES} bytes")
-    if not raw.strip():
-        raise DescriptionError(source, "(file)", "is empty")
-    if b"\x00" in raw:
-        raise DescriptionError(source, "(file)", "is binary, not a text description")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DescriptionError(source, "(file)", "is not UTF-8 text") from None
+        raw = read_regular(path, MAX_BYTES)
+        if not raw.strip():
+            raise InputError("(file)", "is empty")
+        text = decode(raw)
+    except InputError as exc:
+        raise DescriptionError(source, exc.field, exc.problem) from None
     suffix = path.suffix.lower()
     fmt = RDF_FORMATS.get(suffix) or ("json" if suffix == ".json" else "yaml")
     return parse_text(text, fmt, source)

@@ -10,6 +10,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from .facts import service_node
+from .safetext import clean, markup as m
 from .report import STATUS_ORDER, Report
 from .vocab import AID, OBLIGATION, PREFIXES, PROV, SH, fact_property
 from .words import HEADINGS
@@ -40,13 +41,14 @@ def to_text(report: Report, color: bool = False, width: int = 120) -> str:
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=color, width=width, no_color=not color)
     s = report.summary
-    console.print(f"[bold]{report.service.name}[/bold] ({report.service.id}) — as of {report.as_of} — KB {report.knowledge_base.version}")
+    # every text is escaped for rich markup (m): a name holding "[link=…]" or "[/]" stays text
+    console.print(f"[bold]{m(report.service.name)}[/bold] ({m(report.service.id)}) — as of {report.as_of} — KB {m(report.knowledge_base.version)}")
     console.print(f"{h['summary']}: gap {s.gap} · unknown {s.unknown} · upcoming {s.upcoming} · applicable {s.applicable} · met {s.met}"
                   + (f" · not_applicable {s.not_applicable}" if s.not_applicable is not None else ""))
     roles = ", ".join(r.id if r.status == "holds" else f"{r.id} ({h['role_unknown']})" for r in report.roles) or "—"
-    console.print(f"{h['roles']}: {roles}")
+    console.print(f"{h['roles']}: {m(roles)}")
     for d in report.derived_facts:
-        console.print(f"  {h['derived']}: {d.fact} = {d.value} ({d.because})")
+        console.print(f"  {h['derived']}: {m(d.fact)} = {m(d.value)} ({m(d.because)})")
     for status in STATUS_ORDER:
         rows = [d for d in report.duties if d.status == status]
         if not rows:
@@ -64,7 +66,7 @@ def to_text(report: Report, color: bool = False, width: int = 120) -> str:
                 why.append("? " + ", ".join(d.questions))
             if status == "gap":
                 why.append(f"→ {d.remediation.get(lang)}")
-            cells = [f"{d.title.get(lang)}\n[dim]{d.id}[/dim]", _cites(d, lang), "\n".join(why)]
+            cells = [f"{m(d.title.get(lang))}\n[dim]{m(d.id)}[/dim]", m(_cites(d, lang)), "\n".join(m(w) for w in why)]
             if status in ("gap", "unknown"):
                 cells.append(d.priority)
             table.add_row(*cells)
@@ -72,14 +74,14 @@ def to_text(report: Report, color: bool = False, width: int = 120) -> str:
     if report.questions:
         console.print(f"[bold]{h['questions']}[/bold]")
         for q in report.questions:
-            console.print(f"  {q.fact}: {q.question} ({h['unlocks']} {len(q.unlocks)})")
+            console.print(f"  {m(q.fact)}: {m(q.question)} ({h['unlocks']} {len(q.unlocks)})")
     return buf.getvalue()
 
 
 def to_markdown(report: Report) -> str:
     lang, h = report.lang, HEADINGS[report.lang]
     s = report.summary
-    out = [f"# {report.service.name} — compliance check", "",
+    out = [f"# {_md(report.service.name)} — compliance check", "",
            f"*As of {report.as_of}; knowledge base {report.knowledge_base.version} ({report.knowledge_base.content_hash[:12]}).*", "",
            "| gap | unknown | upcoming | applicable | met |", "|---|---|---|---|---|",
            f"| {s.gap} | {s.unknown} | {s.upcoming} | {s.applicable} | {s.met} |", "",
@@ -113,6 +115,15 @@ def to_markdown(report: Report) -> str:
         out += [f"## {h['questions']}", ""]
         out += [f"1. `{q.fact}` — {q.question} ({h['unlocks']} {len(q.unlocks)})" for q in report.questions]
     return "\n".join(out).rstrip() + "\n"
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~"})
+
+
+def _md(text: str) -> str:
+    """User text for Markdown: no control or bidi characters, and every Markdown (and HTML) special character
+    escaped, so that a name cannot become a link, an image or markup."""
+    return clean(text).translate(_MD_SPECIAL)
 
 
 def to_graph(report: Report) -> Graph:
