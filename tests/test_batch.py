@@ -178,7 +178,7 @@ def test_every_kind_of_item_failure_is_that_items_record_and_json_stays_valid(tm
 def test_a_failure_inside_the_check_is_an_internal_error_record():
     from aiduty import batch
 
-    failure = batch._check((("odd:1", 12345), None, "en", False, True))       # a payload no loader takes
+    failure = batch._check((("odd:1", 12345), None, "en", False, True, None))   # a payload no loader takes
     assert isinstance(failure, batch.ItemFailure) and failure.source == "odd:1" and "TypeError" in failure.problem
 
 
