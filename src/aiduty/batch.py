@@ -22,10 +22,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .description import MAX_BYTES, DescriptionError, load_description, parse_text
+from .description import MAX_BYTES, DescriptionError, json_body, load_description, parse_description
 from .report import Report
 from .safetext import clean, clip
-from .untrusted import InputError, decode, read_lines
+from .untrusted import InputError, read_lines
 
 if TYPE_CHECKING:       # the pool is imported only when used: cli.main skips the slow interpreter teardown unless it ran
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -102,11 +102,7 @@ def _check(args: tuple) -> Report | DescriptionError | ItemFailure | tuple[bool,
         if isinstance(payload, Path):
             desc = load_description(payload)
         else:
-            try:
-                text = decode(payload, "(line)")
-            except InputError as exc:
-                raise DescriptionError(source, exc.field, exc.problem) from None
-            desc = parse_text(text, "json", source)
+            desc = parse_description(json_body(payload, source), source)
         observations = None
         if evidence is not None:             # --evidence: what sample files show replaces the label controls
             from .evidence import apply

@@ -151,7 +151,7 @@ def png_text(ctype: bytes, body: bytes) -> tuple[str, bytes]:
         return name, rest
     if ctype == b"zTXt":
         return name, _inflate(rest[1:], f"PNG zTXt {name!r}")
-    compressed, _method = rest[:1] == b"\x01", rest[1:2]
+    compressed = rest[:1] == b"\x01"            # rest[1:2] is the compression method (only zlib exists)
     parts = rest[2:].split(b"\x00", 2)              # language tag, translated keyword, text
     if len(parts) < 3:
         raise Unreadable(f"PNG iTXt chunk {name!r} is malformed")

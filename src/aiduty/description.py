@@ -296,6 +296,15 @@ def parse_text(text: str, fmt: str, source: str = "<input>") -> ServiceDescripti
     return parse_description(data, source)
 
 
+def json_body(raw: bytes, source: str = "request body") -> Any:
+    """JSON bytes from an untrusted client (an API body, a JSON Lines line) as data, with the file loaders' rules:
+    UTF-8 only, duplicate keys, huge numbers and too deep nesting refused (DescriptionError)."""
+    try:
+        return load_json(decode(raw, "(syntax)"))
+    except InputError as exc:
+        raise DescriptionError(source, exc.field, exc.problem) from None
+
+
 def load_description(path: str | Path) -> ServiceDescription:
     """Read and validate one description file; the format follows the extension (YAML by default). Only a regular
     file of at most MAX_BYTES is read (a FIFO or /dev/zero is refused at once)."""

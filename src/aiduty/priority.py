@@ -18,7 +18,7 @@ from .vocab import AID
 from .words import SIGNALS, day_text, window_text
 
 if TYPE_CHECKING:
-    from .kb import Campaign, Duty, KnowledgeBase, Target
+    from .kb import Campaign, Duty, KnowledgeBase
 
 LEVELS = ("critical", "high", "medium", "low")          # the report contract's values, most urgent first
 SIGNAL_NAMES = ("active", "recurring", "ended", "precedent", "fine")

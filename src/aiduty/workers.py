@@ -123,10 +123,8 @@ def _serve(conn, role: str, parent_pid: int, limits: Limits) -> None:
 
 
 def _answer(conn, engine, kb, limits: Limits) -> None:
-    import json
-
     from .catalogue import QueryError, run_query
-    from .description import DescriptionError, parse_description
+    from .description import DescriptionError, json_body, parse_description
 
     while True:
         try:
@@ -140,11 +138,7 @@ def _answer(conn, engine, kb, limits: Limits) -> None:
         try:
             if kind == "check":
                 # The worker does the JSON work both ways so the server process only moves bytes.
-                try:
-                    data = json.loads(payload["body"])
-                except ValueError as exc:
-                    raise DescriptionError("request body", "(syntax)", f"not valid JSON: {exc}") from None
-                desc = parse_description(data, "request body")
+                desc = parse_description(json_body(payload["body"]), "request body")
                 report = engine.check(desc, as_of=payload["as_of"], lang=payload["lang"], include_all=payload["all"])
                 conn.send_bytes(b"ok" + report.json_bytes())
                 continue

@@ -16,7 +16,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from ..description import DescriptionError, leaf_paths
+from ..description import leaf_paths
 from ..settings import Settings
 from .check import is_json
 from .common import Problem, Tasks, day, get_settings, get_tasks, request_id
@@ -64,13 +64,10 @@ def _paths() -> set[str]:
 
 def worker_step(engine, payload: dict) -> bytes:
     """In a worker process: parse the body, rank the next questions, encode the answer as JSON."""
-    from ..description import parse_description
+    from ..description import json_body, parse_description
     from ..interview import Interview, fact_help
 
-    try:
-        data = json.loads(payload["body"])
-    except ValueError as exc:
-        raise DescriptionError("request body", "(syntax)", f"not valid JSON: {exc}") from None
+    data = json_body(payload["body"])
     if isinstance(data, dict):
         data = {"id": DRAFT_ID, "name": DRAFT_NAME, **data}
     desc = parse_description(data, "request body")
