@@ -426,6 +426,11 @@ def serve(
     uvicorn.run(create_app(Settings(workers=workers)), host=host, port=port, log_level="warning")
 
 
+from .cli_portfolio import app as portfolio_app, keys_app  # noqa: E402  (portfolio: its DB stack loads lazily)
+
+app.add_typer(portfolio_app, name="portfolio"); app.add_typer(keys_app, name="keys")
+
+
 def main() -> None:  # console script entry point
     try:
         app()
