@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -50,7 +50,8 @@ class CheckRun(Base):
     kb_content_hash: Mapped[str] = mapped_column(String(100))
     summary: Mapped[dict] = mapped_column(JSON)
     has_gap: Mapped[bool] = mapped_column(Boolean)
-    report: Mapped[str] = mapped_column(Text)                         # the report's JSON (design §5)
+    # The report's JSON (design §5), zlib-compressed: a report is 0.3-0.4 MB and compresses about 5 times.
+    report: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -138,14 +139,14 @@ class Portfolio:
             run = s.get(CheckRun, run_id)
             if run is None:
                 raise NotFound(f"no check run {run_id}")
-            return json.loads(run.report)
+            return json.loads(zlib.decompress(run.report))
 
     def last_runs(self, service_id: str, n: int = 2) -> list[dict]:
         """The service's newest ``n`` stored reports, newest first."""
         with self.db.sessions() as s:
             self._service(s, service_id)
             rows = s.scalars(select(CheckRun.report).where(CheckRun.service_id == service_id).order_by(CheckRun.id.desc()).limit(n))
-            return [json.loads(r) for r in rows]
+            return [json.loads(zlib.decompress(r)) for r in rows]
 
     def service_ids(self) -> list[str]:
         with self.db.sessions() as s:
@@ -249,6 +250,6 @@ def record_run(s: Session, service_id: str, version_id: int, report: Report, rec
     run = CheckRun(service_id=service_id, version_id=version_id, recheck_id=recheck_id, as_of=date.fromisoformat(report.as_of),
                    kb_version=report.knowledge_base.version, kb_content_hash=report.knowledge_base.content_hash,
                    summary=report.summary.model_dump(exclude_none=True), has_gap=report.has_gap,
-                   report=report.json_bytes().decode())
+                   report=zlib.compress(report.json_bytes(), 3))
     s.add(run)
     return run
