@@ -260,7 +260,7 @@ def test_two_processes_share_a_postgresql_recheck_without_double_work(pg_url, en
     with db.sessions() as s:
         runs = list(s.scalars(select(CheckRun.service_id).where(CheckRun.recheck_id == rid)))
         workers = set(s.scalars(select(RecheckItem.worker).where(RecheckItem.recheck_id == rid)))
-    assert len(runs) == len(set(runs)) == n
+    assert len(runs) == len(set(runs)) == n                     # (how they split depends on start-up timing)
     print(f"split {len(mine[0])}/{len(mine[1])} between {len(workers)} workers")
 
 

@@ -186,7 +186,7 @@ def router(state: _State) -> APIRouter:
         with state.lock:
             engine = state.engine()
             recheck_id = rc.open_recheck(state.db, day, engine.kb.version, engine.kb.content_hash, actor=f"key:{actor}")
-            checked = rc.work(state.db, engine, recheck_id, f"http:{os.getpid()}", limit=limit)
+            checked = rc.work(state.db, engine, recheck_id, "http:" + rc.worker_name(), limit=limit)
         rc.finish_if_done(state.db, recheck_id, actor=f"key:{actor}")
         p = rc.progress(state.db, recheck_id)
         return {"recheck": recheck_id, "checked": checked, "done": p.done, "total": p.total, "pending": p.total - p.done,

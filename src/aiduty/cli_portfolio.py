@@ -177,7 +177,7 @@ def recheck(
     engine = _engine()
     recheck_id = rc.open_recheck(database, day, engine.kb.version, engine.kb.content_hash)
     if jobs == 1:
-        rc.work(database, engine, recheck_id, "cli", emit=rc.line_writer(fmt.value))
+        rc.work(database, engine, recheck_id, rc.worker_name(), emit=rc.line_writer(fmt.value))
     else:
         import multiprocessing
 

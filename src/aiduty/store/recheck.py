@@ -124,6 +124,10 @@ def finish_if_done(db: Database, recheck_id: int, actor: str = "cli") -> bool:
         return True
 
 
+def worker_name() -> str:
+    return f"{os.uname().nodename}:{os.getpid()}"
+
+
 def child(url: str, recheck_id: int, index: int, jobs: int, fmt: str) -> None:
     """A ``--jobs`` worker process: its own connection and engine; writes its lines to stdout itself."""
     from ..engine import Engine
@@ -131,7 +135,7 @@ def child(url: str, recheck_id: int, index: int, jobs: int, fmt: str) -> None:
     db = Database(url, migrate=False)
     engine = Engine.load()
     part = (index, jobs) if db.dialect == "sqlite" else None
-    work(db, engine, recheck_id, f"{os.uname().nodename}:{os.getpid()}", part=part, emit=line_writer(fmt))
+    work(db, engine, recheck_id, worker_name(), part=part, emit=line_writer(fmt))
     db.dispose()
 
 
