@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import time
 from datetime import date
 from typing import Any, Optional
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 PROBLEM = "application/problem+json"
+ServiceId = Path(pattern=r"^[a-z0-9-]+$", max_length=100, description="The service description's id")
+MAX_INT = 2**31 - 1
 KEY_CACHE_SECONDS = 30.0
 
 
@@ -30,11 +33,14 @@ class PortfolioProblem(Exception):
         self.status, self.title, self.detail, self.headers = status, title, detail, headers
 
 
+NO_NUL = r"^[^\x00]*$"          # PostgreSQL text cannot hold NUL
+
+
 class SignOffIn(BaseModel):
-    duty: str = Field(max_length=200)
-    signed_by: str = Field(min_length=1, max_length=200)
-    statement: str = Field(min_length=1, max_length=10_000)
-    evidence: Optional[str] = Field(default=None, max_length=2000)
+    duty: str = Field(max_length=200, pattern=r"^[a-z0-9-]+$")
+    signed_by: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    statement: str = Field(min_length=1, max_length=10_000, pattern=NO_NUL)
+    evidence: Optional[str] = Field(default=None, max_length=2000, pattern=NO_NUL)
     expires_on: Optional[date] = None
 
 
@@ -140,24 +146,24 @@ def router(state: _State) -> APIRouter:
         return state.portfolio().list()
 
     @r.get("/services/{service_id}")
-    def read_service(service_id: str, _: str = Depends(reader)) -> dict:
+    def read_service(service_id: str = ServiceId, _: str = Depends(reader)) -> dict:
         return _call(state.portfolio().get, service_id)
 
     @r.get("/services/{service_id}/versions")
-    def service_versions(service_id: str, _: str = Depends(reader)) -> list[dict]:
+    def service_versions(service_id: str = ServiceId, _: str = Depends(reader)) -> list[dict]:
         return _call(state.portfolio().versions, service_id)
 
     @r.get("/services/{service_id}/versions/{version}")
-    def service_version(service_id: str, version: int, _: str = Depends(reader)) -> dict:
+    def service_version(service_id: str = ServiceId, version: int = Path(ge=1, le=MAX_INT), _: str = Depends(reader)) -> dict:
         _, number, data = _call(state.portfolio().description, service_id, version)
         return {"service": service_id, "version": number, "description": data}
 
     @r.get("/services/{service_id}/history")
-    def service_history(service_id: str, limit: int = Query(100, ge=1, le=1000), _: str = Depends(reader)) -> list[dict]:
+    def service_history(service_id: str = ServiceId, limit: int = Query(100, ge=1, le=1000), _: str = Depends(reader)) -> list[dict]:
         return _call(state.portfolio().history, service_id, limit)
 
     @r.get("/services/{service_id}/report")
-    def service_report(service_id: str, as_of: str | None = None, _: str = Depends(reader)) -> JSONResponse:
+    def service_report(service_id: str = ServiceId, as_of: str | None = None, _: str = Depends(reader)) -> JSONResponse:
         """The current version checked now (or ``as_of``), sign-offs applied."""
         day = _day(as_of, "as_of")
         with state.lock:
@@ -165,12 +171,12 @@ def router(state: _State) -> APIRouter:
         return JSONResponse(report.model_dump(mode="json", exclude_none=True))
 
     @r.get("/services/{service_id}/signoffs")
-    def list_signoffs(service_id: str, _: str = Depends(reader)) -> list[dict]:
+    def list_signoffs(service_id: str = ServiceId, _: str = Depends(reader)) -> list[dict]:
         with state.lock:
             return _call(state.portfolio().signoffs, state.engine(), service_id)
 
     @r.post("/services/{service_id}/signoffs", status_code=201)
-    def sign(service_id: str, body: SignOffIn, actor: str = Depends(writer)) -> dict:
+    def sign(body: SignOffIn, service_id: str = ServiceId, actor: str = Depends(writer)) -> dict:
         """Sign off an ``applicable`` duty: it then shows as ``attested`` (never ``met``)."""
         with state.lock:
             return _call(state.portfolio().sign, state.engine(), service_id, body.duty, signed_by=body.signed_by,
@@ -193,7 +199,7 @@ def router(state: _State) -> APIRouter:
                 "with_gap": p.gaps, "failed": p.failed}
 
     @r.get("/rechecks/{recheck_id}")
-    def recheck_status(recheck_id: int, _: str = Depends(reader)) -> dict:
+    def recheck_status(recheck_id: int = Path(ge=1, le=MAX_INT), _: str = Depends(reader)) -> dict:
         from .store import recheck as rc
         from .store.models import Recheck
 
@@ -205,11 +211,13 @@ def router(state: _State) -> APIRouter:
 
     @r.get("/impact")
     def impact(date_from: str | None = Query(None, alias="from"), date_to: str | None = Query(None, alias="to"),
-               stored: bool = False, service: list[str] | None = Query(None), _: str = Depends(reader)) -> list[dict]:
+               stored: bool = False, service: list[str] | None = Query(None, max_length=1000), _: str = Depends(reader)) -> list[dict]:
         """Per service, the duties that newly apply, lapse or change status between two days (or, with
         ``stored``, between each service's last two stored runs), with reasons."""
         from .store import impact as imp
 
+        if service and not all(re.fullmatch(r"[a-z0-9-]{1,100}", x) for x in service):
+            raise PortfolioProblem(422, "Invalid request", "service: ids are [a-z0-9-]+")
         if stored:
             return _call(imp.between_runs, state.portfolio(), service)
         d1, d2 = _day(date_from, "from"), _day(date_to, "to")

@@ -53,33 +53,61 @@ def reason(before: dict | None, after: dict | None, d1: str, d2: str, kb: tuple[
     return "; ".join(parts)
 
 
-def diff(before: dict, after: dict) -> list[dict]:
-    """Status changes between two report dicts (design §5 JSON), in duty order."""
-    b = {d["id"]: d for d in before["duties"]}
-    a = {d["id"]: d for d in after["duties"]}
-    d1, d2 = before["as_of"], after["as_of"]
-    kb = (before["knowledge_base"]["version"], after["knowledge_base"]["version"])
-    if before["knowledge_base"]["content_hash"] == after["knowledge_base"]["content_hash"]:
-        kb = None
+def _index(report) -> dict:
+    """Duty id -> entry of a report given as a Report or as its JSON dict."""
+    duties = report["duties"] if isinstance(report, dict) else report.duties
+    return {(d["id"] if isinstance(d, dict) else d.id): d for d in duties}
+
+
+def _status(entry) -> str:
+    return entry["status"] if isinstance(entry, dict) else entry.status
+
+
+def _plain(entry) -> dict | None:
+    if entry is None or isinstance(entry, dict):
+        return entry
+    return entry.model_dump(mode="json", exclude_none=True)     # only for the few entries that changed
+
+
+def _head(report) -> tuple[str, str, str]:
+    if isinstance(report, dict):
+        return report["as_of"], report["knowledge_base"]["version"], report["knowledge_base"]["content_hash"]
+    return report.as_of, report.knowledge_base.version, report.knowledge_base.content_hash
+
+
+def diff(before, after) -> list[dict]:
+    """Status changes between two reports (Report objects or their design §5 JSON), in duty order."""
+    b, a = _index(before), _index(after)
+    (d1, v1, h1), (d2, v2, h2) = _head(before), _head(after)
+    kb = (v1, v2) if h1 != h2 else None
     changes = []
     for duty_id in sorted(set(a) | set(b)):
-        s1 = b[duty_id]["status"] if duty_id in b else ABSENT
-        s2 = a[duty_id]["status"] if duty_id in a else ABSENT
+        s1 = _status(b[duty_id]) if duty_id in b else ABSENT
+        s2 = _status(a[duty_id]) if duty_id in a else ABSENT
         if s1 == s2:
             continue
         changes.append({"duty": duty_id, "from": s1, "to": s2, "kind": kind(s1, s2),
-                        "reason": reason(b.get(duty_id), a.get(duty_id), d1, d2, kb)})
+                        "reason": reason(_plain(b.get(duty_id)), _plain(a.get(duty_id)), d1, d2, kb)})
     return changes
+
+
+CHUNK = 200
 
 
 def between_days(portfolio, engine, day1: date, day2: date, service_ids: list[str] | None = None) -> list[dict]:
     """Each service's current version checked on both days (sign-offs applied), and what changed."""
+    ids = service_ids or portfolio.service_ids()
     out = []
-    for sid in service_ids or portfolio.service_ids():
-        _, _, data = portfolio.description(sid)
-        reports = [portfolio.attest(engine, sid, engine.check(data, as_of=day, include_all=True)).model_dump(mode="json")
-                   for day in (day1, day2)]
-        out.append({"service": sid, "changes": diff(*reports)})
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        current = portfolio.current(chunk)
+        for sid in chunk:
+            if sid not in current:
+                portfolio.get(sid)                    # raises NotFound with the usual message
+            version, signs = current[sid]
+            before, after = (portfolio.attest(engine, sid, engine.check(version.description, as_of=day, include_all=True), signs)
+                             for day in (day1, day2))
+            out.append({"service": sid, "changes": diff(before, after)})
     return out
 
 

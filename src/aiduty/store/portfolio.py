@@ -166,18 +166,19 @@ class Portfolio:
                 audit(s, actor, "run.add", "check_run", run.id, service=service_id)
         return report
 
-    def attest(self, engine, service_id: str, report: Report, session: Session | None = None) -> Report:
-        rows = self._signoff_rows(session, service_id) if session is not None else None
+    def attest(self, engine, service_id: str, report: Report, rows: list[SignOff] | None = None) -> Report:
+        """The report with the service's sign-offs applied (``rows``: its sign-offs, if already read)."""
         if rows is None:
             with self.db.sessions() as s:
-                rows = self._signoff_rows(s, service_id)
+                rows = signoff_rows(s, [service_id]).get(service_id, [])
         if not rows:
             return report
         return signoffs_mod.apply(report, [to_attestation(r) for r in rows], signoffs_mod.kb_summaries(engine))
 
-    @staticmethod
-    def _signoff_rows(s: Session, service_id: str) -> list[SignOff]:
-        return list(s.scalars(select(SignOff).where(SignOff.service_id == service_id, SignOff.revoked.is_(False))))
+    def current(self, service_ids: list[str]) -> dict[str, tuple[ServiceVersion, list[SignOff]]]:
+        """Many services' current versions and live sign-offs in two queries."""
+        with self.db.sessions() as s:
+            return current_versions(s, service_ids)
 
     # ------------------------------------------------------------------ sign-offs
 
@@ -234,6 +235,22 @@ class Portfolio:
                 state = signoffs_mod.assess(a, duty, date.fromisoformat(report.as_of), summaries.get(r.duty_id))
             out.append({**signoff_json(r), "state": state})
         return out
+
+
+def signoff_rows(s: Session, service_ids: list[str]) -> dict[str, list[SignOff]]:
+    out: dict[str, list[SignOff]] = {}
+    rows = s.scalars(select(SignOff).where(SignOff.service_id.in_(service_ids), SignOff.revoked.is_(False)).order_by(SignOff.id))
+    for r in rows:
+        out.setdefault(r.service_id, []).append(r)
+    return out
+
+
+def current_versions(s: Session, service_ids: list[str]) -> dict[str, tuple[ServiceVersion, list[SignOff]]]:
+    rows = s.execute(select(Service.id, ServiceVersion).join(ServiceVersion, (Service.id == ServiceVersion.service_id)
+                                                             & (Service.current_version == ServiceVersion.version))
+                     .where(Service.id.in_(service_ids))).all()
+    signs = signoff_rows(s, service_ids)
+    return {sid: (v, signs.get(sid, [])) for sid, v in rows}
 
 
 def to_attestation(r: SignOff) -> signoffs_mod.Attestation:

@@ -21,10 +21,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..description import DescriptionError
 from .db import Database
-from .models import Recheck, RecheckItem, Service, ServiceVersion
-from .portfolio import Portfolio, audit, record_run
+from .models import Recheck, RecheckItem, Service
+from .portfolio import Portfolio, audit, current_versions, record_run
 
-BATCH = 8
+BATCH = 16
 
 
 @dataclass
@@ -69,6 +69,7 @@ def work(db: Database, engine, recheck_id: int, worker: str, *, part: tuple[int,
         as_of = s.get(Recheck, recheck_id).as_of
     checked = 0
     while limit is None or checked < limit:
+        lines: list[dict] = []
         with db.transaction() as s:
             q = select(RecheckItem).where(RecheckItem.recheck_id == recheck_id, RecheckItem.done.is_(False))
             if part is not None and part[1] > 1:
@@ -77,27 +78,27 @@ def work(db: Database, engine, recheck_id: int, worker: str, *, part: tuple[int,
             items = list(s.scalars(q.with_for_update(skip_locked=True)))
             if not items:
                 break
+            current = current_versions(s, [i.service_id for i in items])
             for item in items:
-                version = s.scalar(select(ServiceVersion).join(Service, (Service.id == ServiceVersion.service_id)
-                                                                & (Service.current_version == ServiceVersion.version))
-                                   .where(Service.id == item.service_id))
+                version, signs = current[item.service_id]
                 line: dict = {"service": item.service_id, "recheck": recheck_id}
                 try:
                     report = engine.check(version.description, as_of=as_of)
                 except DescriptionError as exc:
                     item.error, line["error"] = str(exc), str(exc)
                 else:
-                    report = portfolio.attest(engine, item.service_id, report, session=s)
+                    report = portfolio.attest(engine, item.service_id, report, signs)
                     run = record_run(s, item.service_id, version.id, report, recheck_id)
                     s.flush()
                     item.run_id = run.id
                     line.update(version=version.version, run=run.id, summary=report.summary.model_dump(exclude_none=True),
                                 has_gap=report.has_gap)
                 item.done, item.worker = True, worker
-                if emit:
-                    emit(line)
+                lines.append(line)
                 checked += 1
-            # emitted lines describe rows this commit stores; a crash before it re-checks them on resume
+        if emit:                                 # only what is committed: a line printed is a run stored
+            for line in lines:
+                emit(line)
     return checked
 
 
