@@ -9,6 +9,7 @@ SQLAlchemy is imported only here, never by ``aiduty check``.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from datetime import date
@@ -28,6 +29,21 @@ DB_HELP = "SQLAlchemy URL of the database (default: $AIDUTY_DATABASE_URL, else a
 class Fmt(str, Enum):
     text = "text"
     json = "json"
+
+
+def _guarded(command):
+    """A crash (the database went away, a bug) exits 3 with one line on stderr, never 1."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            first = (str(exc).splitlines() or [""])[0]
+            typer.echo(f"aiduty: internal error: {exc.__class__.__name__}: {first}", err=True)
+            raise typer.Exit(3)
+    return run
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -83,6 +99,7 @@ def _not_found(call, *args, **kwargs):
 
 
 @app.command()
+@_guarded
 def add(
     files: list[str] = typer.Argument(..., help="Service descriptions (YAML, JSON, Turtle, JSON-LD)"),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
@@ -105,6 +122,7 @@ def add(
 
 
 @app.command("list")
+@_guarded
 def list_cmd(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP), fmt: Fmt = typer.Option(Fmt.text, "--format")) -> None:
     """Every service, its current version and its last check."""
     rows = _portfolio(db).list()
@@ -118,6 +136,7 @@ def list_cmd(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP), fmt: 
 
 
 @app.command()
+@_guarded
 def show(
     service: str = typer.Argument(...),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
@@ -139,6 +158,7 @@ def show(
 
 
 @app.command()
+@_guarded
 def history(
     service: str = typer.Argument(...),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
@@ -159,6 +179,7 @@ def history(
 
 
 @app.command()
+@_guarded
 def recheck(
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Default: today"),
@@ -196,6 +217,7 @@ def recheck(
 
 
 @app.command()
+@_guarded
 def impact(
     date_from: Optional[str] = typer.Option(None, "--from", help="Check every service on this day …"),
     date_to: Optional[str] = typer.Option(None, "--to", help="… and on this day, and compare"),
@@ -229,6 +251,7 @@ def impact(
 
 
 @app.command()
+@_guarded
 def signoff(
     service: str = typer.Argument(...),
     duty: Optional[str] = typer.Argument(None, help="The duty to sign off; without it, list the service's sign-offs"),
@@ -261,6 +284,7 @@ def signoff(
 
 
 @keys_app.command("create")
+@_guarded
 def keys_create(name: str = typer.Argument(..., help="Who or what uses the key"),
                 db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
     """Make an API key and print it once (only its hash is stored)."""
@@ -270,6 +294,7 @@ def keys_create(name: str = typer.Argument(..., help="Who or what uses the key")
 
 
 @keys_app.command("list")
+@_guarded
 def keys_list(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
     from .store import keys
 
@@ -277,6 +302,7 @@ def keys_list(db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> N
 
 
 @keys_app.command("revoke")
+@_guarded
 def keys_revoke(key_id: str = typer.Argument(...), db: Optional[str] = typer.Option(None, "--db", help=DB_HELP)) -> None:
     from .store import keys
 
