@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -113,7 +112,3 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
-
-@lru_cache(maxsize=8)
-def open_database(url: str | None = None) -> Database:
-    return Database(url)
