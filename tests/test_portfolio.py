@@ -65,6 +65,10 @@ def cli(*args: str, url: str, timeout: float = 180) -> subprocess.CompletedProce
 
 def test_migrations_up_down_up(db_url):
     db = Database(db_url)
+    assert "statuses" in {c["name"] for c in inspect(db.engine).get_columns("check_runs")}
+    dbmod.downgrade(db.engine, "0001")                  # one step down: the column goes, the data stays
+    assert "statuses" not in {c["name"] for c in inspect(db.engine).get_columns("check_runs")}
+    dbmod.upgrade(db.engine)
     tables = set(inspect(db.engine).get_table_names())
     assert {"services", "service_versions", "check_runs", "signoffs", "api_keys", "audit_log", "rechecks", "recheck_items"} <= tables
     assert dbmod.current_revision(db.engine) == dbmod.head_revision()
@@ -189,6 +193,8 @@ def test_impact_between_stored_runs(db_url, engine):
     p.check(engine, "companion-app", date(2026, 7, 20), store=True)
     [entry] = impact.between_runs(p)
     assert any(c["duty"] == "anthro-2026-art18-two-hour-reminder" and c["to"] == "gap" for c in entry["changes"])
+    p.check(engine, "companion-app", date(2026, 7, 21), store=True)            # nothing changes in a day
+    assert impact.between_runs(p) == [{"service": "companion-app", "changes": []}]
 
 
 # ------------------------------------------------------------------ recheck

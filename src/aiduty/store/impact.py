@@ -115,6 +115,10 @@ def between_runs(portfolio, service_ids: list[str] | None = None) -> list[dict]:
     """Each service's last two stored runs (after ``recheck`` under a new knowledge base, what changed)."""
     out = []
     for sid in service_ids or portfolio.service_ids():
-        runs = portfolio.last_runs(sid, 2)
-        out.append({"service": sid, "changes": diff(runs[1], runs[0]) if len(runs) == 2 else []})
+        runs = portfolio.last_statuses(sid, 2)
+        if len(runs) < 2 or (runs[0][1] is not None and runs[0][1] == runs[1][1]):
+            out.append({"service": sid, "changes": []})       # same statuses: no need to read the reports
+            continue
+        newest, previous = (portfolio.run_report(run_id) for run_id, _ in runs)
+        out.append({"service": sid, "changes": diff(previous, newest)})
     return out

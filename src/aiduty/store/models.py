@@ -52,6 +52,9 @@ class CheckRun(Base):
     has_gap: Mapped[bool] = mapped_column(Boolean)
     # The report's JSON (design §5), zlib-compressed: a report is 0.3-0.4 MB and compresses about 5 times.
     report: Mapped[bytes] = mapped_column(LargeBinary)
+    # Duty id -> status, small and uncompressed, so that comparing runs reads full reports only where a
+    # status changed (migration 0002; None on runs stored before it).
+    statuses: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -141,6 +141,13 @@ class Portfolio:
                 raise NotFound(f"no check run {run_id}")
             return json.loads(zlib.decompress(run.report))
 
+    def last_statuses(self, service_id: str, n: int = 2) -> list[tuple[int, dict | None]]:
+        """(run id, duty statuses) of the service's newest ``n`` runs, newest first."""
+        with self.db.sessions() as s:
+            self._service(s, service_id)
+            return [tuple(r) for r in s.execute(select(CheckRun.id, CheckRun.statuses).where(CheckRun.service_id == service_id)
+                                                .order_by(CheckRun.id.desc()).limit(n))]
+
     def last_runs(self, service_id: str, n: int = 2) -> list[dict]:
         """The service's newest ``n`` stored reports, newest first."""
         with self.db.sessions() as s:
@@ -267,6 +274,6 @@ def record_run(s: Session, service_id: str, version_id: int, report: Report, rec
     run = CheckRun(service_id=service_id, version_id=version_id, recheck_id=recheck_id, as_of=date.fromisoformat(report.as_of),
                    kb_version=report.knowledge_base.version, kb_content_hash=report.knowledge_base.content_hash,
                    summary=report.summary.model_dump(exclude_none=True), has_gap=report.has_gap,
-                   report=zlib.compress(report.json_bytes(), 3))
+                   report=zlib.compress(report.json_bytes(), 3), statuses={d.id: d.status for d in report.duties})
     s.add(run)
     return run
