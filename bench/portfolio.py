@@ -50,6 +50,7 @@ def main() -> None:
     from aiduty.store.portfolio import Portfolio
 
     rows = []
+    load_before = os.getloadavg()[0]
     with cluster() as base:
         url = new_database(base)
         p = Portfolio(Database(url))
@@ -79,7 +80,8 @@ def main() -> None:
              f"{platform.python_version()}), PostgreSQL private cluster on 127.0.0.1 (fsync off), {time.strftime('%Y-%m-%d')}.", "",
              "| step | seconds | services/s |", "|---|---:|---:|"]
     lines += [f"| {name} | {secs:.1f} | {rate:.0f} |" for name, secs, rate in rows]
-    lines += ["", f"Database size after two rechecks: {size / 2**20:.0f} MiB ({n} services, {2 * n} runs; reports stored zlib-compressed).", ""]
+    lines += ["", f"Load average (1 min) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f} (a shared machine: "
+              "other processes' load slows every row).", "", f"Database size after two rechecks: {size / 2**20:.0f} MiB ({n} services, {2 * n} runs; reports stored zlib-compressed).", ""]
     (REPO / "bench" / "PORTFOLIO.md").write_text("\n".join(lines))
     print("\n".join(lines))
 
