@@ -178,8 +178,8 @@ class Portfolio:
         if rows is None:
             with self.db.sessions() as s:
                 rows = signoff_rows(s, [service_id]).get(service_id, [])
-        if not rows:
-            return report
+        if not rows:                              # the portfolio's summaries always count `attested`
+            return report.model_copy(update={"summary": report.summary.model_copy(update={"attested": 0})})
         return signoffs_mod.apply(report, [to_attestation(r) for r in rows], signoffs_mod.kb_summaries(engine))
 
     def current(self, service_ids: list[str]) -> dict[str, tuple[ServiceVersion, list[SignOff]]]:
