@@ -9,6 +9,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 os.environ.setdefault("AIDUTY_DATA", str(REPO))
 os.environ.setdefault("AIDUTY_CACHE_DIR", str(REPO / ".pytest_cache" / "aiduty-kb"))
+os.environ.setdefault("AIDUTY_DATABASE_URL", f"sqlite:///{REPO / '.pytest_cache' / 'aiduty-portfolio.db'}")  # never the user's own
 
 
 @pytest.fixture(scope="session")

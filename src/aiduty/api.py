@@ -175,4 +175,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi
+    from .routes.portfolio import register; register(app)  # noqa: E702  the portfolio (issue 16): /v1/services, /v1/rechecks, /v1/impact
     return app

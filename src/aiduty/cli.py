@@ -549,6 +549,11 @@ def _on_sigterm(signum, frame) -> None:
     raise Terminated
 
 
+from .cli_portfolio import app as portfolio_app, keys_app  # noqa: E402  (portfolio: its DB stack loads lazily)
+
+app.add_typer(portfolio_app, name="portfolio"); app.add_typer(keys_app, name="keys")
+
+
 def main() -> None:  # console script entry point
     signal.signal(signal.SIGTERM, _on_sigterm)
     _reliable_stdout()

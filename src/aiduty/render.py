@@ -44,6 +44,7 @@ def to_text(report: Report, color: bool = False, width: int = 120) -> str:
     # every text is escaped for rich markup (m): a name holding "[link=…]" or "[/]" stays text
     console.print(f"[bold]{m(report.service.name)}[/bold] ({m(report.service.id)}) — as of {report.as_of} — KB {m(report.knowledge_base.version)}")
     console.print(f"{h['summary']}: gap {s.gap} · unknown {s.unknown} · upcoming {s.upcoming} · applicable {s.applicable} · met {s.met}"
+                  + (f" · attested {s.attested}" if s.attested is not None else "")
                   + (f" · not_applicable {s.not_applicable}" if s.not_applicable is not None else ""))
     roles = ", ".join(r.id if r.status == "holds" else f"{r.id} ({h['role_unknown']})" for r in report.roles) or "—"
     console.print(f"{h['roles']}: {m(roles)}")

@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-Status = Literal["gap", "unknown", "met", "applicable", "upcoming", "not_applicable"]
-STATUS_ORDER: tuple[Status, ...] = ("gap", "unknown", "upcoming", "applicable", "met", "not_applicable")
+# `attested`: an `applicable` duty someone signed off (set by signoff.py after the engine, never by the engine).
+Status = Literal["gap", "unknown", "met", "applicable", "upcoming", "not_applicable", "attested"]
+STATUS_ORDER: tuple[Status, ...] = ("gap", "unknown", "upcoming", "applicable", "attested", "met", "not_applicable")
 Priority = Literal["critical", "high", "medium", "low"]     # the levels of ontology/priority.ttl, most urgent first
 PRIORITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
@@ -106,6 +107,7 @@ class Summary(BaseModel):
     applicable: int = 0
     upcoming: int = 0
     not_applicable: int | None = None
+    attested: int | None = None          # counted only where sign-offs were applied (signoff.py)
 
 
 class Report(BaseModel):

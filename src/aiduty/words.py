@@ -21,12 +21,12 @@ WORDS = {
 
 HEADINGS = {
     "en": {"gap": "Gaps", "unknown": "Unknown: answer the questions", "upcoming": "Upcoming", "applicable": "Applicable (nothing to confirm in a description)",
-           "met": "Met", "not_applicable": "Not applicable", "roles": "Roles", "questions": "Questions to answer",
+           "met": "Met", "attested": "Attested (signed off)", "not_applicable": "Not applicable", "roles": "Roles", "questions": "Questions to answer",
            "duty": "Duty", "cite": "Citation", "why": "Why", "prio": "Priority", "summary": "Summary",
            "derived": "Derived facts", "unlocks": "settles", "fix": "Remediation", "penalty": "Penalty",
            "role_unknown": "may hold (unknown)", "conf": "Confidence", "campaign": "Campaign targets", "prec": "Precedents"},
     "zh": {"gap": "缺口", "unknown": "待确认：请回答问题", "upcoming": "即将适用", "applicable": "适用（描述无法确认履行情况）",
-           "met": "已满足", "not_applicable": "不适用", "roles": "角色", "questions": "待回答的问题",
+           "met": "已满足", "attested": "已签核确认", "not_applicable": "不适用", "roles": "角色", "questions": "待回答的问题",
            "duty": "义务", "cite": "依据", "why": "原因", "prio": "优先级", "summary": "汇总",
            "derived": "推导出的事实", "unlocks": "可确定", "fix": "整改建议", "penalty": "处罚",
            "role_unknown": "可能适用（尚不确定）", "conf": "可信度", "campaign": "专项行动重点", "prec": "执法案例"},
