@@ -410,7 +410,8 @@ class Interview:
 
     def _checklists(self, top: list[Question], ranked: list[Question]) -> list[Question]:
         """``top`` with each question about a checklist fact (see ``checklist_groups``) replaced by the checklist
-        of every relevant candidate of its group (kept as it is when it is the only one); one checklist per group."""
+        of every relevant candidate of its group (kept as it is when it is the only one); one checklist per group.
+        Every item is relevant on its own, so a checklist never asks a fact whose answer cannot change a status."""
         groups = checklist_groups(self.kb)
         judged = {q.fact: q for q in ranked}
         out: list[Question] = []
@@ -427,18 +428,10 @@ class Interview:
             for fact in self.candidates():
                 if groups.get(fact) == key:
                     item = judged[fact] if fact in judged else self.judge(fact)
-                    items.append(item if item is not None else self._unranked(fact))
+                    if item is not None:
+                        items.append(item)
             out.append(q if len(items) < 2 else _checklist(key, sorted(items, key=_rank), self.kb, self.lang))
         return out
-
-    def _unranked(self, fact: str) -> Question:
-        """A checklist item that settles nothing on its own now (the checklist is relevant through another)."""
-        info = self.kb.fact_for_path(fact)
-        kind = field_kind(fact)
-        return Question(fact=fact, kind=kind.kind, options=kind.options, multi=False,
-                        label=_pick(info.label, self.lang) if info else fact,
-                        text=_pick(info.question, self.lang) if info else fact, settles=0, settles_at_most=0,
-                        hinges=(), roles=(), answers=())
 
     def next_question(self) -> Question | None:
         ranked = self.questions(limit=1)
@@ -617,29 +610,19 @@ def _pick(text: dict, lang: str) -> str:
     return text.get(lang) or text.get("en") or text.get("zh") or ""
 
 
-@lru_cache(maxsize=1)
-def _definitions() -> dict[str, dict[str, str]]:
-    """Fact path -> its definition (skos:definition) in ontology/facts.ttl, by language."""
-    from rdflib import Graph
-    from rdflib.namespace import SKOS
-
-    from .kb import _text, data_root
-    from .vocab import AID
-
-    g = Graph()
-    g.parse(data_root() / "ontology" / "facts.ttl", format="turtle")
-    return {str(path): _text(g, prop, SKOS.definition) for prop, path in g.subject_objects(AID.factPath)}
-
-
-def fact_help(kb, path: str, lang: str) -> dict[str, str]:
-    """What a fact means, in words: its label, its question and its definition from the knowledge base."""
+def fact_help(kb, path: str, lang: str) -> dict[str, Any]:
+    """What a fact means, in words, from the knowledge base: its label, question, definition and help (plain words
+    with an example); for a legal judgement also ``legal_judgement: true`` and the ``guidance`` the law offers."""
     info = kb.fact_for_path(path)
-    out = {"label": _pick(info.label, lang) if info else path, "question": _pick(info.question, lang) if info else path,
-           "definition": _pick(_definitions().get(path, {}), lang)}
-    for extra in ("help", "example"):      # richer texts the knowledge base may carry for a fact
-        value = getattr(info, extra, None) if info else None
-        if isinstance(value, dict) and _pick(value, lang):
-            out[extra] = _pick(value, lang)
+    out: dict[str, Any] = {"label": _pick(info.label, lang) if info else path,
+                           "question": _pick(info.question, lang) if info else path,
+                           "definition": _pick(getattr(info, "definition", {}) or {}, lang) if info else ""}
+    help_ = _pick(getattr(info, "help", {}) or {}, lang) if info else ""
+    if help_:
+        out["help"] = help_
+    if info is not None and getattr(info, "legal_judgement", False):
+        out["legal_judgement"] = True
+        out["guidance"] = _pick(getattr(info, "guidance", {}) or {}, lang)
     return out
 
 
