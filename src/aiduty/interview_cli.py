@@ -46,7 +46,7 @@ WORDS = {
         "help_keys": "d: don't know (the fact stays unknown and is not asked again) · b: back · q: save and quit",
         "roles": "Roles it decides: {}",
         "judgement": "A legal judgement, not a product fact. What the law says: {}",
-        "checklist": "Type the numbers of those in place (e.g. 1 3); 0 for none; add ? to a number for don't know "
+        "checklist": "Type the numbers of those that hold (e.g. 1 3); 0 for none; add ? to a number for don't know "
                      "(e.g. 2?); d: don't know for all.",
         "header": "# Service description written by `aiduty interview` (as of {day}). Each fact follows its question.\n"
                   "# Run `aiduty interview {file}` to carry on; facts answered \"don't know\" are listed below.",
@@ -73,7 +73,7 @@ WORDS = {
         "help_keys": "d：不知道（该事实保持未知，不再询问） · b：返回上一题 · q：保存并退出",
         "roles": "影响的角色：{}",
         "judgement": "这是法律判断，不是产品事实。法律依据：{}",
-        "checklist": "输入已落实项的编号（如 1 3）；输入 0 表示都没有；编号后加 ? 表示不知道（如 2?）；d：全部不知道。",
+        "checklist": "输入属实或已落实各项的编号（如 1 3）；输入 0 表示都没有；编号后加 ? 表示不知道（如 2?）；d：全部不知道。",
         "header": "# 由 `aiduty interview` 生成的服务描述（截至 {day}）。每项事实前为其问题。\n"
                   "# 运行 `aiduty interview {file}` 可继续回答；回答“不知道”的事实列在下一行。",
     },
