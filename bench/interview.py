@@ -2,7 +2,7 @@
 
     python bench/interview.py [--as-of 2026-11-22] [FILE.yaml ...]
 
-For each description: questions asked, answered and "don't know", the facts it states, whether the final
+For each description: questions asked (a checklist counts once), facts answered and "don't know", the facts it states, whether the final
 statuses equal those of the full description, and the seconds spent choosing each question. Then the median and
 maximum number of questions. One Engine for all of them, as in one `aiduty serve` worker.
 """
@@ -43,9 +43,9 @@ def main() -> None:
         dont_know = sum(1 for s in interview.history if s.value is DONT_KNOW)
         stated = len([p for p in stated_facts(full) if p not in ("id", "name", "description")])
         times = interview.timings or [0.0]
-        asked.append(len(interview.history))
+        asked.append(interview.rounds)
         steps += times
-        print(f"{path.stem:28} {len(interview.history):5} {len(interview.history) - dont_know:8} {dont_know:9} {stated:6}  "
+        print(f"{path.stem:28} {interview.rounds:5} {len(interview.history) - dont_know:8} {dont_know:9} {stated:6}  "
               f"{'yes' if same else 'NO ':4}  {statistics.median(times):10.3f} {max(times):8.3f}   ({elapsed:.1f} s)")
     print(f"questions asked: median {statistics.median(asked)}, max {max(asked)} over {len(asked)} descriptions")
     print(f"seconds per question: median {statistics.median(steps):.3f}, max {max(steps):.3f}")

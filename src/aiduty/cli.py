@@ -212,9 +212,11 @@ def facts(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the service description (for editor autocompletion)."""
-    typer.echo(json.dumps(ServiceDescription.model_json_schema(), indent=2, ensure_ascii=False))
+def schema(lang: Lang = typer.Option(Lang.en, "--lang")) -> None:
+    """Print the JSON Schema of the service description, each field explained (title, description, question, help)."""
+    from .schema import service_schema
+
+    typer.echo(json.dumps(service_schema(_kb(), lang.value), indent=2, ensure_ascii=False))
 
 
 def _kb():

@@ -223,6 +223,12 @@ class Question:
     hinges: tuple[str, ...]                # duties whose status some answer changes, in report order
     roles: tuple[str, ...]                 # roles whose status some answer changes
     answers: tuple[tuple[Any, int], ...]   # (possible answer, duties it settles)
+    items: tuple["Question", ...] = ()     # a checklist: its yes/no questions (kind "checklist", fact "checklist:KEY")
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """The facts this question states: its own, or those of its checklist items."""
+        return tuple(i.fact for i in self.items) if self.items else (self.fact,)
 
     def as_json(self, engine, lang: str) -> dict:
         kb = engine.kb
@@ -232,6 +238,12 @@ class Question:
                 label = c.label.get(lang) or c.label.get("en", "")
                 if label not in cites:
                     cites.append(label)
+        if self.items:
+            return {"fact": self.fact, "label": self.label, "question": self.text, "kind": "checklist",
+                    "multiple": True, "choices": [i.fact for i in self.items],
+                    "settles": self.settles, "settles_at_most": self.settles_at_most,
+                    "hinges_on": {"duties": list(self.hinges), "citations": cites, "roles": list(self.roles)},
+                    "items": [i.as_json(engine, lang) for i in self.items]}
         return {"fact": self.fact, "label": self.label, "question": self.text, "kind": self.kind,
                 "multiple": self.multi,
                 "choices": [True, False] if self.kind == "bool" else list(self.options) if self.options else None,
@@ -248,7 +260,8 @@ def _jsonable(value):
 class Step:
     fact: str
     value: Any                             # the answer, or DONT_KNOW
-    previous: Any                          # the description before it
+    previous: Any                          # the description before it (before the whole checklist, for one)
+    round: int = 0                         # which question it answered: the items of a checklist share one
 
 
 class Interview:
@@ -283,6 +296,11 @@ class Interview:
         return [s.fact for s in self.history]
 
     @property
+    def rounds(self) -> int:
+        """How many questions were asked (a checklist counts once)."""
+        return len({s.round for s in self.history})
+
+    @property
     def report(self) -> Report:
         if self._report is None:
             self._report = self._check(self._desc)
@@ -300,22 +318,43 @@ class Interview:
         """State ``fact``; raises DescriptionError when the description model refuses the value."""
         new = with_path(self._desc, fact, value)
         parse_description(new, "answer")
-        self._push(Step(fact, value, self._desc), new)
+        self._push(Step(fact, value, self._desc, self._next_round()), new)
 
     def skip(self, fact: str) -> None:
         """ "Don't know": the fact stays unknown and is not asked again."""
-        self.history.append(Step(fact, DONT_KNOW, self._desc))
+        self.history.append(Step(fact, DONT_KNOW, self._desc, self._next_round()))
         self.dont_know.append(fact)
         self._ranked = {}                   # the description, and so every report tried, stays the same
+
+    def answer_checklist(self, answers: dict[str, Any]) -> None:
+        """Answer a checklist in one step: ``{fact: True | False | DONT_KNOW}`` (one Step per item, one round).
+        Raises DescriptionError, and changes nothing, when the description model refuses the answers."""
+        new, before, round_ = self._desc, self._desc, self._next_round()
+        for fact, value in answers.items():
+            new = with_path(new, fact, DONT_KNOW if value is DONT_KNOW else value)
+        parse_description(new, "answer")
+        for fact, value in answers.items():
+            self.history.append(Step(fact, value, before, round_))
+            if value is DONT_KNOW:
+                self.dont_know.append(fact)
+        self._desc = new
+        self._changed()
+
+    def _next_round(self) -> int:
+        return self.history[-1].round + 1 if self.history else 1
 
     def back(self) -> Step | None:
         """Undo the last answer or "don't know"; returns it (None when there is nothing to undo)."""
         if not self.history:
             return None
-        step = self.history.pop()
-        if step.value is DONT_KNOW:
-            if step.fact in self.dont_know:
-                self.dont_know.remove(step.fact)
+        popped = [self.history.pop()]
+        while self.history and self.history[-1].round == popped[0].round:     # the rest of a checklist
+            popped.append(self.history.pop())
+        step = popped[-1]                    # the first of its round
+        for s in popped:
+            if s.value is DONT_KNOW and s.fact in self.dont_know:
+                self.dont_know.remove(s.fact)
+        if all(s.value is DONT_KNOW for s in popped):
             self._ranked = {}
             return step
         self._desc = step.previous
@@ -364,9 +403,35 @@ class Interview:
                     question = self.judge(fact)      # only a partner fact can make it matter: settles nothing alone
                 if question is not None:
                     found.append(question)
-            self._ranked[key] = sorted(found, key=_rank)[:limit] if limit else sorted(found, key=_rank)
+            ranked = sorted(found, key=_rank)
+            self._ranked[key] = self._checklists(ranked[:limit] if limit else ranked, ranked)
             self.timings.append(time.perf_counter() - start)
         return self._ranked[key]
+
+    def _checklists(self, top: list[Question], ranked: list[Question]) -> list[Question]:
+        """``top`` with each question about a checklist fact (see ``checklist_groups``) replaced by the checklist
+        of every relevant candidate of its group (kept as it is when it is the only one); one checklist per group.
+        Every item is relevant on its own, so a checklist never asks a fact whose answer cannot change a status."""
+        groups = checklist_groups(self.kb)
+        judged = {q.fact: q for q in ranked}
+        out: list[Question] = []
+        done: set[str] = set()
+        for q in top:
+            key = groups.get(q.fact)
+            if key is None:
+                out.append(q)
+                continue
+            if key in done:
+                continue
+            done.add(key)
+            items = []
+            for fact in self.candidates():
+                if groups.get(fact) == key:
+                    item = judged[fact] if fact in judged else self.judge(fact)
+                    if item is not None:
+                        items.append(item)
+            out.append(q if len(items) < 2 else _checklist(key, sorted(items, key=_rank), self.kb, self.lang))
+        return out
 
     def next_question(self) -> Question | None:
         ranked = self.questions(limit=1)
@@ -455,6 +520,62 @@ class Interview:
         return self.engine.check(parse_description(desc, "answer"), as_of=self.day, lang=self.lang, include_all=True)
 
 
+CHECKLIST_WORDS = {
+    "en": {"label": "In place under {}", "question": "Which of these are in place? (Select all that are; one not "
+           "selected is \"no\"; \"don't know\" leaves it unknown.)"},
+    "zh": {"label": "{}项下的措施", "question": "以下哪些措施已经落实？（全选已落实的；未选即为“否”；“不知道”则保持未知。）"},
+}
+SECTION_WORDS = {
+    "en": {"label": "About the service ({})", "question": "Which of these are true of the service? (Select all that "
+           "are; one not selected is \"no\"; \"don't know\" leaves it unknown.)"},
+    "zh": {"label": "服务情况（{}）", "question": "以下哪些情况属实？（全选属实的；未选即为“否”；“不知道”则保持未知。）"},
+}
+
+
+def checklist_groups(kb) -> dict[str, str]:
+    """Yes/no facts asked together as one checklist: fact path -> group key.
+
+    A fact joins a checklist when it is a yes/no field that no duty's or role's condition reads (so no answer to it
+    changes who must do what, only whether a duty is met) and some duty's requirement shapes read it. Its group is
+    the instrument of most of those duties (ties: the first code). Derived from the knowledge base only."""
+    cached = getattr(kb, "_interview_checklists", None)
+    if cached is not None:
+        return cached
+    conditions: set[str] = set()
+    for item in list(kb.duties.values()) + list(kb.roles.values()):
+        conditions |= set(item.condition.facts())
+    instruments: dict[str, Counter] = {}
+    for duty in kb.duties.values():
+        if duty.requirement_shapes:
+            for fact in set(duty.facts) - set(duty.condition.facts()):
+                instruments.setdefault(fact, Counter())[duty.instrument] += 1
+    out = {fact: min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] for fact, counts in instruments.items()
+           if fact not in conditions and _is_field(fact) and field_kind(fact).kind == "bool"}
+    for fact in conditions:
+        info = kb.fact_for_path(fact)
+        if _is_field(fact) and field_kind(fact).kind == "bool" and not getattr(info, "legal_judgement", False):
+            out[fact] = "section:" + fact.split(".")[0]
+    out = {f: k for f, k in out.items() if not getattr(kb.fact_for_path(f), "legal_judgement", False)}
+    try:
+        kb._interview_checklists = out
+    except AttributeError:
+        pass
+    return out
+
+
+def _checklist(key: str, items: list[Question], kb, lang: str) -> Question:
+    section = key.startswith("section:")
+    words = (SECTION_WORDS if section else CHECKLIST_WORDS).get(lang, CHECKLIST_WORDS["en"])
+    inst = kb.instruments.get(key)
+    name = _pick(inst.short_title or inst.title, lang) if inst else key.partition(":")[2] if section else key
+    hinges = tuple(dict.fromkeys(d for i in items for d in i.hinges))
+    return Question(fact=f"checklist:{key}", kind="checklist", options=tuple(i.fact for i in items), multi=True,
+                    label=words["label"].format(name), text=words["question"],
+                    settles=max(i.settles for i in items), settles_at_most=max(i.settles_at_most for i in items),
+                    hinges=hinges, roles=tuple(sorted({r for i in items for r in i.roles})), answers=(),
+                    items=tuple(items))
+
+
 def _rank(q: Question) -> tuple:
     return (-q.settles, -q.settles_at_most, q.fact)
 
@@ -489,29 +610,19 @@ def _pick(text: dict, lang: str) -> str:
     return text.get(lang) or text.get("en") or text.get("zh") or ""
 
 
-@lru_cache(maxsize=1)
-def _definitions() -> dict[str, dict[str, str]]:
-    """Fact path -> its definition (skos:definition) in ontology/facts.ttl, by language."""
-    from rdflib import Graph
-    from rdflib.namespace import SKOS
-
-    from .kb import _text, data_root
-    from .vocab import AID
-
-    g = Graph()
-    g.parse(data_root() / "ontology" / "facts.ttl", format="turtle")
-    return {str(path): _text(g, prop, SKOS.definition) for prop, path in g.subject_objects(AID.factPath)}
-
-
-def fact_help(kb, path: str, lang: str) -> dict[str, str]:
-    """What a fact means, in words: its label, its question and its definition from the knowledge base."""
+def fact_help(kb, path: str, lang: str) -> dict[str, Any]:
+    """What a fact means, in words, from the knowledge base: its label, question, definition and help (plain words
+    with an example); for a legal judgement also ``legal_judgement: true`` and the ``guidance`` the law offers."""
     info = kb.fact_for_path(path)
-    out = {"label": _pick(info.label, lang) if info else path, "question": _pick(info.question, lang) if info else path,
-           "definition": _pick(_definitions().get(path, {}), lang)}
-    for extra in ("help", "example"):      # richer texts the knowledge base may carry for a fact
-        value = getattr(info, extra, None) if info else None
-        if isinstance(value, dict) and _pick(value, lang):
-            out[extra] = _pick(value, lang)
+    out: dict[str, Any] = {"label": _pick(info.label, lang) if info else path,
+                           "question": _pick(info.question, lang) if info else path,
+                           "definition": _pick(getattr(info, "definition", {}) or {}, lang) if info else ""}
+    help_ = _pick(getattr(info, "help", {}) or {}, lang) if info else ""
+    if help_:
+        out["help"] = help_
+    if info is not None and getattr(info, "legal_judgement", False):
+        out["legal_judgement"] = True
+        out["guidance"] = _pick(getattr(info, "guidance", {}) or {}, lang)
     return out
 
 
@@ -528,7 +639,10 @@ def run_oracle(interview: Interview, full: ServiceDescription, limit: int = 500)
         if question is None:
             break
         asked.append(question.fact)
-        if question.fact in known:
+        if question.items:
+            interview.answer_checklist({f: _yaml_value(_plain_value(known[f])) if f in known else DONT_KNOW
+                                        for f in question.facts})
+        elif question.fact in known:
             interview.answer(question.fact, _yaml_value(_plain_value(known[question.fact])))
         else:
             interview.skip(question.fact)

@@ -45,6 +45,9 @@ WORDS = {
         "answers": "Open duties each answer settles: {}", "dont_know": "don't know",
         "help_keys": "d: don't know (the fact stays unknown and is not asked again) · b: back · q: save and quit",
         "roles": "Roles it decides: {}",
+        "judgement": "A legal judgement, not a product fact. What the law says: {}",
+        "checklist": "Type the numbers of those that hold (e.g. 1 3); 0 for none; add ? to a number for don't know "
+                     "(e.g. 2?); d: don't know for all.",
         "header": "# Service description written by `aiduty interview` (as of {day}). Each fact follows its question.\n"
                   "# Run `aiduty interview {file}` to carry on; facts answered \"don't know\" are listed below.",
     },
@@ -69,6 +72,8 @@ WORDS = {
         "answers": "各答案可确定的待定义务数：{}", "dont_know": "不知道",
         "help_keys": "d：不知道（该事实保持未知，不再询问） · b：返回上一题 · q：保存并退出",
         "roles": "影响的角色：{}",
+        "judgement": "这是法律判断，不是产品事实。法律依据：{}",
+        "checklist": "输入属实或已落实各项的编号（如 1 3）；输入 0 表示都没有；编号后加 ? 表示不知道（如 2?）；d：全部不知道。",
         "header": "# 由 `aiduty interview` 生成的服务描述（截至 {day}）。每项事实前为其问题。\n"
                   "# 运行 `aiduty interview {file}` 可继续回答；回答“不知道”的事实列在下一行。",
     },
@@ -173,7 +178,11 @@ def run(file: str | None, *, lang: str, day: date, out: str | None, oracle: str 
 def _print_result(interview: Interview, fmt: str, stdout: TextIO) -> None:
     steps = interview.history
     times = interview.timings or [0.0]
+    rounds: dict[int, list[str]] = {}
+    for s in steps:
+        rounds.setdefault(s.round, []).append(s.fact)
     result = {"asked": len(steps), "questions": [s.fact for s in steps], "summary": interview.summary(),
+              "rounds": len(rounds), "checklists": [facts for facts in rounds.values() if len(facts) > 1],
               "answered": sum(1 for s in steps if s.value is not DONT_KNOW),
               "dont_know": [s.fact for s in steps if s.value is DONT_KNOW],
               "seconds_per_question": {"median": round(statistics.median(times), 4), "max": round(max(times), 4)}}
@@ -232,7 +241,10 @@ def _interactive(interview: Interview, target: Path, stdin: TextIO, stdout: Text
         if reply == "?":
             _help(interview, question, stdout)
         elif reply.lower() in ("d", "?d", "dk"):
-            interview.skip(question.fact)
+            if question.items:
+                interview.answer_checklist(dict.fromkeys(question.facts, DONT_KNOW))
+            else:
+                interview.skip(question.fact)
         elif reply.lower() == "b":
             step = interview.back()
             say(w["undone"].format(step.fact) if step else w["nothing_to_undo"])
@@ -243,7 +255,10 @@ def _interactive(interview: Interview, target: Path, stdin: TextIO, stdout: Text
                 say(w["bad"].format(exc))
                 continue
             try:
-                interview.answer(question.fact, value)
+                if question.items:
+                    interview.answer_checklist(value)
+                else:
+                    interview.answer(question.fact, value)
             except DescriptionError as exc:
                 say(w["refused"].format(exc.problem))
                 continue
@@ -261,19 +276,31 @@ def _choices(question: Question, lang: str) -> list[tuple[Any, str]]:
 
 def _show(interview: Interview, q: Question, stdout: TextIO) -> None:
     w = WORDS[interview.lang]
-    n = len(interview.history) + 1
+    n = interview.rounds + 1
     stdout.write(f"Q{n}. {q.label}  ({q.fact})\n")
     stdout.write(f"    {q.text}\n")
+    if q.items:
+        for i, item in enumerate(q.items, 1):
+            info = fact_help(interview.kb, item.fact, interview.lang)
+            stdout.write(f"    {i:2}) {item.text}  ({item.fact})\n")
+            if info.get("help"):
+                stdout.write(f"        {info['help']}\n")
+    else:
+        info = fact_help(interview.kb, q.fact, interview.lang)
+        if info.get("help"):
+            stdout.write("    " + w["help_text"].format(info["help"]) + "\n")
+        if info.get("legal_judgement"):
+            stdout.write("    " + w["judgement"].format(info.get("guidance", "")) + "\n")
     most = w["most"].format(n=q.settles_at_most) if q.settles_at_most != q.settles else ""
     stdout.write("    " + w["settles"].format(n=q.settles, ies="y" if q.settles == 1 else "ies", most=most) + "\n")
     cites = _citations(interview, q)
     if cites:
         shown = ("、" if interview.lang == "zh" else ", ").join(cites[:4]) + (w["more"].format(len(cites) - 4) if len(cites) > 4 else "")
         stdout.write("    " + w["hinges"].format(shown) + "\n")
-    choices = _choices(q, interview.lang)
+    choices = [] if q.items else _choices(q, interview.lang)
     if choices:
         stdout.write("    " + "   ".join(f"{i}) {label}" for i, (_, label) in enumerate(choices, 1)) + "\n")
-    if q.kind in ("multi", "int", "date", "str"):
+    if q.kind in ("multi", "int", "date", "str", "checklist"):
         stdout.write("    " + w[q.kind] + "\n")
 
 
@@ -289,14 +316,18 @@ def _citations(interview: Interview, q: Question) -> list[str]:
 
 def _help(interview: Interview, q: Question, stdout: TextIO) -> None:
     w = WORDS[interview.lang]
-    info = fact_help(interview.kb, q.fact, interview.lang)
-    lines = [f"{info['label']} ({q.fact})", info["question"]]
-    if info.get("definition"):
-        lines.append(w["meaning"].format(info["definition"]))
-    if info.get("help"):
-        lines.append(w["help_text"].format(info["help"]))
-    if info.get("example"):
-        lines.append(w["example"].format(info["example"]))
+    lines: list[str] = []
+    for fact in q.facts:
+        info = fact_help(interview.kb, fact, interview.lang)
+        lines += [f"{info['label']} ({fact})", info["question"]]
+        if info.get("definition"):
+            lines.append(w["meaning"].format(info["definition"]))
+        if info.get("help"):
+            lines.append(w["help_text"].format(info["help"]))
+        if info.get("example"):
+            lines.append(w["example"].format(info["example"]))
+        if info.get("legal_judgement"):
+            lines.append(w["judgement"].format(info.get("guidance", "")))
     sep = "、" if interview.lang == "zh" else ", "
     cites = _citations(interview, q)
     if cites:
@@ -304,7 +335,8 @@ def _help(interview: Interview, q: Question, stdout: TextIO) -> None:
                                         + (w["more"].format(len(cites) - HELP_CITATIONS) if len(cites) > HELP_CITATIONS else "")))
     if q.roles:
         lines.append(w["roles"].format(sep.join(q.roles)))
-    lines.append(w["answers"].format(sep.join(f"{_scalar(v)} → {n}" for v, n in q.answers)))
+    if q.answers:
+        lines.append(w["answers"].format(sep.join(f"{_scalar(v)} → {n}" for v, n in q.answers)))
     lines.append(w["help_keys"])
     stdout.write("".join(f"    {line}\n" for line in lines))
 
@@ -312,6 +344,8 @@ def _help(interview: Interview, q: Question, stdout: TextIO) -> None:
 def parse_reply(q: Question, reply: str, lang: str) -> Any:
     """A typed reply as the value for the question's fact; ValueError when it cannot be read."""
     text = reply.strip()
+    if q.items:
+        return _checklist_reply(q, text)
     if q.kind == "bool":
         lowered = text.lower()
         if lowered in ("1", "y", "yes", "true", "是"):
@@ -339,6 +373,22 @@ def parse_reply(q: Question, reply: str, lang: str) -> Any:
     if not text:
         raise ValueError("(empty)")
     return text
+
+
+def _checklist_reply(q: Question, text: str) -> dict[str, Any]:
+    """``1 3 4?`` -> items 1 and 3 true, 4 "don't know", the others false; ``0`` -> all false."""
+    answers: dict[str, Any] = dict.fromkeys(q.facts, False)
+    if text.lower() in ("0", "none", "-", "无"):
+        return answers
+    parts = [p for p in re.split(r"[,\s，、]+", text) if p]
+    if not parts:
+        raise ValueError("(empty)")
+    for part in parts:
+        number, unsure = (part[:-1], True) if part.endswith(("?", "？")) else (part, False)
+        if not number.isdigit() or not 1 <= int(number) <= len(q.facts):
+            raise ValueError(part)
+        answers[q.facts[int(number) - 1]] = DONT_KNOW if unsure else True
+    return answers
 
 
 def _option(q: Question, text: str) -> Any:

@@ -98,6 +98,10 @@ class Fact:
     prop: URIRef
     label: Text
     question: Text
+    definition: Text = field(default_factory=dict)   # skos:definition
+    help: Text = field(default_factory=dict)         # aid:help: plain words, with an example
+    legal_judgement: bool = False                    # aid:legalJudgement: a legal judgement, not a product fact
+    guidance: Text = field(default_factory=dict)     # aid:guidance: what the law offers for that judgement
 
 
 @dataclass(frozen=True)
@@ -354,7 +358,9 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
     paths = fact_paths()
     facts = {
         prop: Fact(path, prop, _text(g, prop, SKOS.prefLabel) or {"en": path, "zh": path},
-                   _text(g, prop, AID.question) or {"en": f"What is {path}?", "zh": f"请说明 {path}。"})
+                   _text(g, prop, AID.question) or {"en": f"What is {path}?", "zh": f"请说明 {path}。"},
+                   _text(g, prop, SKOS.definition), _text(g, prop, AID.help),
+                   (prop, AID.legalJudgement, Literal(True)) in g, _text(g, prop, AID.guidance))
         for prop, path in fact_paths().items()
     }
 

@@ -76,7 +76,9 @@ def worker_step(engine, payload: dict) -> bytes:
     questions = []
     for q in step.questions(limit=payload["limit"]):
         item = q.as_json(engine, lang)
-        item["help"] = fact_help(engine.kb, q.fact, lang)
+        item["help"] = {"label": q.label, "question": q.text} if q.items else fact_help(engine.kb, q.fact, lang)
+        for sub, member in zip(item.get("items", ()), q.items):
+            sub["help"] = fact_help(engine.kb, member.fact, lang)
         questions.append(item)
     report = step.report
     body = {"service": {"id": desc.id, "name": desc.name}, "as_of": step.day.isoformat(), "lang": lang,

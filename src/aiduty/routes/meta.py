@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from typing import Literal
 
-from ..description import ServiceDescription
+from fastapi import APIRouter, Depends, Query
+
 from ..kb import KnowledgeBase
 from .common import Tasks, get_kb, get_tasks
 
@@ -21,5 +22,7 @@ async def healthz(kb: KnowledgeBase = Depends(get_kb), tasks: Tasks = Depends(ge
 
 
 @router.get("/v1/schema/service", summary="JSON Schema of the service description")
-async def service_schema() -> dict[str, Any]:
-    return ServiceDescription.model_json_schema()
+async def service_schema(lang: Literal["en", "zh"] = Query("en"), kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
+    from ..schema import service_schema as explained
+
+    return explained(kb, lang)
