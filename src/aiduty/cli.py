@@ -31,6 +31,18 @@ class CheckFormat(str, Enum):
     jsonl = "jsonl"
     markdown = "markdown"
     ttl = "ttl"
+    sarif = "sarif"
+    junit = "junit"
+    oscal = "oscal"
+
+
+CI_FORMATS = ("sarif", "junit", "oscal")     # one document for the whole run (render_ci.py)
+
+
+class FailOn(str, Enum):
+    gap = "gap"
+    unknown = "unknown"
+    high = "high"
 
 
 class ListFormat(str, Enum):
@@ -70,7 +82,8 @@ def _engine():
 def check(
     files: list[str] = typer.Argument(..., help="Service descriptions (YAML, JSON, Turtle, JSON-LD), directories, globs or .jsonl files"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Apply the law as of this day (YYYY-MM-DD); default today"),
-    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", help="text, json, jsonl, markdown or ttl"),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", help="text, json, jsonl, markdown, ttl, sarif, junit or oscal"),
+    fail_on: FailOn = typer.Option(FailOn.gap, "--fail-on", help="Exit 1 on: gap (any gap), unknown (any gap or unknown), high (a gap of priority high or critical)"),
     lang: Lang = typer.Option(Lang.en, "--lang"),
     show_all: bool = typer.Option(False, "--all", help="Also list the duties that do not apply, with the reason"),
     jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes for many descriptions"),
@@ -88,7 +101,9 @@ def check(
     single = len(files) == 1 and Path(files[0]).is_file() and not files[0].endswith(".jsonl")
     results = batch.run(files, as_of=day, lang=lang.value, include_all=show_all, jobs=jobs,
                         as_lines=fmt in (CheckFormat.jsonl, CheckFormat.json),
-                        to_stdout=fmt is CheckFormat.jsonl and _is_fd1(sys.stdout), evidence=evidence)
+                        to_stdout=fmt is CheckFormat.jsonl and fail_on is FailOn.gap and _is_fd1(sys.stdout), evidence=evidence)
+    if fmt.value in CI_FORMATS:
+        raise typer.Exit(_check_ci(files, results, fmt.value, fail_on.value, lang.value, single))
     checked = gaps = bad = 0
     progress = None if single or not sys.stderr.isatty() else _progress()
     out = sys.stdout.buffer      # reports as lines go out as the workers' UTF-8 bytes, untouched
@@ -104,6 +119,10 @@ def check(
         checked += 1
         if isinstance(item, tuple):                      # (has gap, UTF-8 JSON line, or None: written by the worker)
             has_gap, line = item
+            if fail_on is not FailOn.gap:
+                from .render_ci import fails
+
+                has_gap = fails(json.loads(line), fail_on.value)
             if fmt is CheckFormat.json and single:      # one report: pretty, for people
                 typer.echo(json.dumps(json.loads(line), ensure_ascii=False, indent=2))
             elif line is not None:                         # an array (one report per line) or JSON Lines
@@ -111,7 +130,7 @@ def check(
                     out.write(b",")
                 out.write(line + b"\n")
         else:
-            has_gap = item.has_gap
+            has_gap = item.has_gap if fail_on is FailOn.gap else _fails(item, fail_on.value)
             if fmt is CheckFormat.markdown:
                 typer.echo(render.to_markdown(item), nl=False)
             elif fmt is CheckFormat.ttl:
@@ -127,6 +146,34 @@ def check(
     if not single:
         typer.echo(f"aiduty: {checked} checked, {gaps} with gaps, {bad} bad input", err=True)
     raise typer.Exit(2 if bad else 1 if gaps else 0)
+
+
+def _fails(report, fail_on: str) -> bool:
+    from .render_ci import fails
+
+    return fails(report, fail_on)
+
+
+def _check_ci(files: list[str], results, fmt: str, fail_on: str, lang: str, single: bool) -> int:
+    """SARIF, JUnit or OSCAL: one document for every report of the run, written when the last is made."""
+    from . import batch, render_ci
+
+    pairs, failed, bad = [], 0, 0
+    for (source, _), item in zip(batch.expand(files), results):      # the same expansion, in the same order
+        if isinstance(item, DescriptionError):
+            bad += 1
+            typer.echo(f"aiduty: {item}", err=True)
+            continue
+        pairs.append((source, item))
+        failed += render_ci.fails(item, fail_on)
+    if fmt == "junit":
+        sys.stdout.buffer.write(render_ci.to_junit(pairs, lang))
+    else:
+        typer.echo(render_ci.dumps(render_ci.to_sarif(pairs, lang) if fmt == "sarif" else render_ci.to_oscal(pairs, lang)))
+    sys.stdout.flush()
+    if not single:
+        typer.echo(f"aiduty: {len(pairs)} checked, {failed} failing (--fail-on {fail_on}), {bad} bad input", err=True)
+    return 2 if bad else 1 if failed else 0
 
 
 def _evidence(directory: str):
