@@ -93,3 +93,10 @@ CI_WORDS = {
            "oscal_title": "aiduty 评估结果",
            "plan": "无单独的评估计划：计划即 aiduty 的义务知识库。"},
 }
+
+
+# The catalogue's fine column (catalogue.fine_text): the ordinary tier and the ceiling, in CNY.
+CATALOGUE_WORDS = {
+    "en": {"fine": "¥{}", "fine_range": "¥{low} (up to ¥{high})"},
+    "zh": {"fine": "{}元", "fine_range": "{low}元（最高{high}元）"},
+}
