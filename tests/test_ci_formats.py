@@ -64,6 +64,9 @@ def test_sarif_validates_and_maps_gaps_and_unknowns():
     assert gap["level"] == "error" and gap["properties"]["status"] == "gap"
     assert gap["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("data/services/app-store.yaml")
     assert gap["locations"][0]["logicalLocations"][0]["name"] == "controls.app_review_checks_labelling"
+    key_line = next(n for n, text in enumerate((SERVICES / "app-store.yaml").read_text(encoding="utf-8").splitlines(), 1)
+                    if text.strip().startswith("app_review_checks_labelling:"))
+    assert gap["locations"][0]["physicalLocation"]["region"] == {"startLine": key_line}     # the YAML key's line
     rule = rules[gap["ruleId"]]
     assert run["tool"]["driver"]["rules"][gap["ruleIndex"]] is not None and rule["id"] == gap["ruleId"]
     assert "LABEL-2025 Art. 7" in rule["help"]["text"] and "Remediation:" in rule["help"]["text"]

@@ -53,6 +53,37 @@ def _file_and_line(source: str) -> tuple[str, int | None]:
     return (match[1], int(match[2])) if match else (source, None)
 
 
+def _yaml_lines(path: str) -> dict[str, int]:
+    """fact path -> line of its key in a YAML description (1-based), from the YAML parser's marks; {} for other
+    files. The description was already loaded (and bounded) by the check; composing builds no Python objects."""
+    import yaml
+
+    from .description import MAX_BYTES as limit
+
+    if not path.lower().endswith((".yaml", ".yml")):
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(limit + 1)
+        if len(text) > limit:
+            return {}
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError, RecursionError):
+        return {}
+    out: dict[str, int] = {}
+    stack = [("", root, 0)]
+    while stack:
+        prefix, node, depth = stack.pop()
+        if not isinstance(node, yaml.MappingNode) or depth > 8:
+            continue
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                name = f"{prefix}{key.value}"
+                out.setdefault(name, key.start_mark.line + 1)
+                stack.append((name + ".", value, depth + 1))
+    return out
+
+
 def _uri(path: str) -> str:
     return quote(PurePath(path).as_posix(), safe="/:._-~")
 
@@ -82,15 +113,17 @@ def to_sarif(pairs: Iterable[Pair], lang: str = "en") -> dict:
         path, line = _file_and_line(source)
         if path not in artifacts:
             artifacts[path] = len(artifacts)
+        lines = _yaml_lines(path) if line is None else {}
         for d in report.duties:
             if d.status not in ("gap", "unknown"):
                 continue
             if d.id not in rules:
                 rules[d.id] = _rule(d, lang)
             location = {"physicalLocation": {"artifactLocation": {"uri": _uri(path), "index": artifacts[path]}}}
-            if line is not None:
-                location["physicalLocation"]["region"] = {"startLine": line}
             facts = [f.fact for f in d.findings if f.fact] or list(d.questions)
+            at = line if line is not None else next((lines[f] for f in facts if f in lines), None)
+            if at is not None:
+                location["physicalLocation"]["region"] = {"startLine": at}
             if facts:
                 location["logicalLocations"] = [{"fullyQualifiedName": f"{report.service.id}/{f}", "name": f, "kind": "member"}
                                                 for f in dict.fromkeys(facts)]
