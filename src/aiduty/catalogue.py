@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import multiprocessing
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from .conditions import All, AnyOf, Expr, HasRole, PropertyTest
-from .kb import Campaign, Duty, Instrument, KnowledgeBase
+from .kb import Campaign, Duty, Instrument, KnowledgeBase, Role, temporal_state
 from .vocab import AID, PREFIXES, SH
 
 
@@ -22,9 +23,21 @@ from .vocab import AID, PREFIXES, SH
 
 
 def in_force(duty: Duty, kb: KnowledgeBase, day: date) -> bool:
-    inst = kb.instruments[duty.instrument]
-    return (inst.exists_on(day) and duty.instrument_status != "draft" and duty.in_force_from is not None
-            and duty.in_force_from <= day and (duty.in_force_until is None or day <= duty.in_force_until))
+    return temporal_state(kb, duty, day) == "in_force"
+
+
+STATUSES = ("draft", "in-force", "upcoming", "lapsed")
+
+
+def duty_status(duty: Duty, kb: KnowledgeBase, day: date) -> str | None:
+    """draft, in-force, upcoming or lapsed on ``day``, from the engine's own test (kb.temporal_state); a duty of a
+    draft instrument is "draft" until it lapses; None when its instrument is not yet published on that day."""
+    state = temporal_state(kb, duty, day)
+    if state is None or state == "lapsed":
+        return state
+    if duty.instrument_status == "draft":
+        return "draft"
+    return "in-force" if state == "in_force" else "upcoming"
 
 
 def role_and_broader(kb: KnowledgeBase, role_id: str) -> set[str]:
@@ -38,7 +51,10 @@ class QueryError(ValueError):
 
 def filter_duties(kb: KnowledgeBase, *, role: str | None = None, instrument: str | None = None,
                   article: int | None = None, campaign: str | None = None, as_of: date | None = None,
-                  search: str | None = None) -> list[Duty]:
+                  search: str | None = None, status: str | None = None, day: date | None = None) -> list[Duty]:
+    """Duties matching every filter given. ``status`` is judged on ``as_of`` (else ``day``, else today)."""
+    if status is not None and status not in STATUSES:
+        raise QueryError(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
     if role is not None and role not in kb.roles:
         raise QueryError(f"unknown role {role!r}; roles: {', '.join(sorted(kb.roles))}")
     if instrument is not None and instrument not in kb.instruments:
@@ -50,7 +66,8 @@ def filter_duties(kb: KnowledgeBase, *, role: str | None = None, instrument: str
         if target and f"{code}/{target}" not in {t.id for t in kb.campaigns[code].targets}:
             raise QueryError(f"campaign {code} has no target {target!r}")
     roles = role_and_broader(kb, role) if role else None
-    needle = search.casefold() if search else None
+    match = word_matcher(search) if search and search.strip() else None
+    status_day = as_of or day or date.today()
     out = []
     for d in kb.duties.values():
         if roles is not None and d.bearer not in roles:
@@ -63,7 +80,9 @@ def filter_duties(kb: KnowledgeBase, *, role: str | None = None, instrument: str
             continue
         if as_of is not None and not in_force(d, kb, as_of):
             continue
-        if needle and needle not in _haystack(d):
+        if status is not None and duty_status(d, kb, status_day) != status:
+            continue
+        if match is not None and not match(_haystack(d)):
             continue
         out.append(d)
     return sorted(out, key=lambda d: (d.instrument, d.citations[0].article or 0, d.citations[0].paragraph or 0, d.citations[0].item or 0, d.id))
@@ -71,7 +90,24 @@ def filter_duties(kb: KnowledgeBase, *, role: str | None = None, instrument: str
 
 def _haystack(d: Duty) -> str:
     parts = [d.id, *d.title.values(), *d.summary.values(), *d.remediation.values(), *(c.label[k] for c in d.citations for k in c.label)]
-    return " ".join(parts).casefold()
+    return " \n ".join(parts)
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def word_matcher(search: str):
+    """Every word must match: a word with Chinese characters as a substring of the text (Chinese has no spaces
+    between words), any other as a whole word, case-insensitive (``label`` finds "label" and "LABEL-2025", not
+    "labelling")."""
+    tests = []
+    for word in search.split():
+        if _CJK.search(word):
+            tests.append(lambda text, w=word: w in text)
+        else:
+            pattern = re.compile(r"(?<![^\W_])" + re.escape(word) + r"(?![^\W_])", re.IGNORECASE)
+            tests.append(pattern.search)
+    return lambda text: all(test(text) for test in tests)
 
 
 def describe_condition(expr: Expr, kb: KnowledgeBase, lang: str) -> str:
@@ -159,7 +195,27 @@ def duty_json(kb: KnowledgeBase, d: Duty, lang: str = "en", full: bool = False) 
         out["specialised_by"] = sorted(x.id for x in kb.duties.values() if d.id in x.specialises)
         out["replaced_by"] = sorted(x.id for x in kb.duties.values() if d.id in x.replaces)
         out["supported_by"] = sorted(x.id for x in kb.duties.values() if d.id in x.supports)
+        out["sources"] = list(kb.instruments[d.instrument].sources)     # the instrument's dct:source links
     return out
+
+
+def fine_text(d: Duty, lang: str = "en") -> str:
+    """The fine column: the ordinary tier and, when higher, the ceiling (CNY); empty when the duty sets none."""
+    from .words import CATALOGUE_WORDS
+
+    w = CATALOGUE_WORDS[lang]
+    low, high = d.ordinary_fine_cny, d.max_fine_cny
+    if not low and not high:
+        return ""
+    if low and high and high > low:
+        return w["fine_range"].format(low=f"{low:,}", high=f"{high:,}")
+    return w["fine"].format(f"{low or high:,}")
+
+
+def role_json(kb: KnowledgeBase, r: Role) -> dict[str, Any]:
+    return {"id": r.id, "label": r.label, "broader": sorted(kb.roles_by_class[c].id for c in r.broader),
+            "definition": r.definition, "derived_when": r.condition_label,
+            "duties": sum(1 for d in kb.duties.values() if d.bearer == r.id)}
 
 
 def instrument_json(kb: KnowledgeBase, i: Instrument) -> dict[str, Any]:
@@ -194,10 +250,15 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def diff(kb: KnowledgeBase, start: date, end: date) -> dict[str, list[dict[str, Any]]]:
-    """Duties that came into force, lapsed, or changed citation (a successor replaced them) between two days."""
-    before = {d.id for d in kb.duties.values() if in_force(d, kb, start)}
-    after = {d.id for d in kb.duties.values() if in_force(d, kb, end)}
+def diff(kb: KnowledgeBase, start: date, end: date, role: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Duties that came into force, lapsed, or changed citation (a successor replaced them) between two days, and
+    the penalty changes among the last; ``role`` keeps the duties of that role and its broader roles."""
+    if role is not None and role not in kb.roles:
+        raise QueryError(f"unknown role {role!r}; roles: {', '.join(sorted(kb.roles))}")
+    roles = role_and_broader(kb, role) if role else None
+    duties = [d for d in kb.duties.values() if roles is None or d.bearer in roles]
+    before = {d.id for d in duties if in_force(d, kb, start)}
+    after = {d.id for d in duties if in_force(d, kb, end)}
     came, lapsed = after - before, before - after
     renumbered = []
     for did in sorted(came):
@@ -209,9 +270,88 @@ def diff(kb: KnowledgeBase, start: date, end: date) -> dict[str, list[dict[str, 
     moved = {r["to"] for r in renumbered} | {r["from"] for r in renumbered}
     brief = lambda did: {"id": did, "title": kb.duties[did].title, "citations": [c.label for c in kb.duties[did].citations],  # noqa: E731
                          "in_force_from": _iso(kb.duties[did].in_force_from), "in_force_until": _iso(kb.duties[did].in_force_until)}
+    penalties = []
+    for r in renumbered:
+        old, new = _penalty(kb.duties[r["from"]]), _penalty(kb.duties[r["to"]])
+        if _penalty_key(old) != _penalty_key(new):
+            penalties.append({"from": r["from"], "to": r["to"], "before": old, "after": new})
     return {"came_into_force": [brief(d) for d in sorted(came - moved)],
             "lapsed": [brief(d) for d in sorted(lapsed - moved)],
-            "changed_citation": renumbered}
+            "changed_citation": renumbered,
+            "penalty_changed": penalties}
+
+
+def _penalty_key(p: dict[str, Any]) -> tuple:
+    """What a penalty change compares: the fines, and whether a penalty provision is cited at all. The provisions
+    themselves are shown, not compared (a renumbering alone moves them), and so is the note."""
+    return p["ordinary_fine_cny"], p["max_fine_cny"], bool(p["citations"])
+
+
+def _penalty(d: Duty) -> dict[str, Any]:
+    return {"ordinary_fine_cny": d.ordinary_fine_cny, "max_fine_cny": d.max_fine_cny, "note": d.penalty_note,
+            "citations": [c.label for c in d.penalty]}
+
+
+# ------------------------------------------------------------------------------------------------ tables (CSV, Excel)
+
+
+def obligations_table(kb: KnowledgeBase, duties: list[Duty], lang: str, day: date) -> tuple[list[str], list[list]]:
+    header = ["id", "citation", "title", "bearer", "status", "instrument_status", "in_force_from", "in_force_until",
+              "confidence", "ordinary_fine_cny", "max_fine_cny", "fine", "campaign_targets"]
+    rows = [[d.id, "; ".join(c.label[lang] for c in d.citations), _text(d.title, lang), d.bearer,
+             duty_status(d, kb, day) or "", d.instrument_status, _iso(d.in_force_from) or "", _iso(d.in_force_until) or "",
+             d.confidence, d.ordinary_fine_cny, d.max_fine_cny, fine_text(d, lang), " ".join(d.campaign_targets)]
+            for d in duties]
+    return header, rows
+
+
+def instruments_table(data: list[dict[str, Any]], lang: str) -> tuple[list[str], list[list]]:
+    header = ["code", "title", "status", "published_on", "in_force_from", "in_force_until", "superseded_by",
+              "confidence", "duties", "sources"]
+    return header, [[i["code"], _text(i["title"], lang), i["status"], i["published_on"], i["in_force_from"],
+                     i["in_force_until"], i["superseded_by"], i["confidence"], len(i["duties"]), " ".join(i["sources"])]
+                    for i in data]
+
+
+def campaigns_table(data: list[dict[str, Any]], lang: str) -> tuple[list[str], list[list]]:
+    header = ["campaign", "campaign_title", "state", "start", "end", "confidence", "target", "target_title", "duties"]
+    rows = []
+    for c in data:
+        head = [c["code"], _text(c["title"], lang), c["state"], c["start"], c["end"], c["confidence"]]
+        for t in c["targets"] or [None]:
+            rows.append(head + ([t["code"], _text(t["title"], lang), " ".join(t["duties"])] if t else [None, None, None]))
+    return header, rows
+
+
+def roles_table(data: list[dict[str, Any]], lang: str) -> tuple[list[str], list[list]]:
+    header = ["id", "label", "broader", "definition", "derived_when", "duties"]
+    return header, [[r["id"], _text(r["label"], lang), " ".join(r["broader"]), _text(r["definition"], lang),
+                     _text(r["derived_when"], lang), r["duties"]] for r in data]
+
+
+def diff_table(result: dict[str, Any], lang: str) -> tuple[list[str], list[list]]:
+    header = ["change", "id", "from", "citation", "from_citation", "title", "in_force_from", "in_force_until",
+              "fine_before", "fine_after"]
+    rows = []
+    for key in ("came_into_force", "lapsed"):
+        rows += [[key, d["id"], None, "; ".join(c[lang] for c in d["citations"]), None, _text(d["title"], lang),
+                  d["in_force_from"], d["in_force_until"], None, None] for d in result[key]]
+    changed = {(p["from"], p["to"]): p for p in result["penalty_changed"]}
+    for r in result["changed_citation"]:
+        p = changed.get((r["from"], r["to"]))
+        rows.append(["penalty_changed" if p else "changed_citation", r["to"], r["from"],
+                     "; ".join(c[lang] for c in r["to_citations"]), "; ".join(c[lang] for c in r["from_citations"]), None,
+                     None, None, _fines(p["before"]) if p else None, _fines(p["after"]) if p else None])
+    return header, rows
+
+
+def _fines(p: dict[str, Any]) -> str:
+    low, high = p["ordinary_fine_cny"], p["max_fine_cny"]
+    return "" if not (low or high) else f"{low or high:,}" + (f"–{high:,}" if low and high and high > low else "")
+
+
+def _text(text: dict, lang: str) -> str:
+    return text.get(lang) or text.get("en") or text.get("zh") or ""
 
 
 # ------------------------------------------------------------------------------------------------ SPARQL

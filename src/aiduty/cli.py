@@ -20,7 +20,7 @@ from typing import Optional
 import typer
 
 from .cli_labels import labels_app
-from .description import DescriptionError, ServiceDescription
+from .description import DescriptionError
 from .safetext import clean, clip
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -39,6 +39,18 @@ class CheckFormat(str, Enum):
     jsonl = "jsonl"
     markdown = "markdown"
     ttl = "ttl"
+    sarif = "sarif"
+    junit = "junit"
+    oscal = "oscal"
+
+
+CI_FORMATS = ("sarif", "junit", "oscal")     # one document for the whole run (render_ci.py)
+
+
+class FailOn(str, Enum):
+    gap = "gap"
+    unknown = "unknown"
+    high = "high"
 
 
 class ListFormat(str, Enum):
@@ -49,6 +61,38 @@ class ListFormat(str, Enum):
 def say(message: str) -> None:
     """One line on stderr; control and bidi characters of user text shown as escapes."""
     typer.echo(f"aiduty: {clean(message)}", err=True)
+
+
+class TableFormat(str, Enum):     # the list commands: also a table for spreadsheets
+    text = "text"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class Status(str, Enum):
+    draft = "draft"
+    in_force = "in-force"
+    upcoming = "upcoming"
+    lapsed = "lapsed"
+
+
+OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx on a terminal)")
+
+
+def _emit_table(fmt: "TableFormat", table: tuple, title: str, output: Optional[str]) -> None:
+    """--format csv or xlsx: the list as a table, to --output or stdout."""
+    from .tables import to_csv, to_xlsx
+
+    header, rows = table
+    data = to_csv(header, rows).encode("utf-8") if fmt is TableFormat.csv else to_xlsx(header, rows, title)
+    if output:
+        Path(output).write_bytes(data)
+    elif fmt is TableFormat.xlsx and sys.stdout.isatty():
+        fail("--format xlsx: give --output FILE (a workbook is not for a terminal)")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 def fail(message: str) -> None:
@@ -83,7 +127,8 @@ def _engine():
 def check(
     files: list[str] = typer.Argument(..., help="Service descriptions (YAML, JSON, Turtle, JSON-LD), directories, globs or .jsonl files"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Apply the law as of this day (YYYY-MM-DD); default today"),
-    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", help="text, json, jsonl, markdown or ttl"),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", help="text, json, jsonl, markdown, ttl, sarif, junit or oscal"),
+    fail_on: FailOn = typer.Option(FailOn.gap, "--fail-on", help="Exit 1 on: gap (any gap), unknown (any gap or unknown), high (a gap of priority high or critical)"),
     lang: Lang = typer.Option(Lang.en, "--lang"),
     show_all: bool = typer.Option(False, "--all", help="Also list the duties that do not apply, with the reason"),
     jobs: int = typer.Option(1, "--jobs", min=1, help="Worker processes for many descriptions"),
@@ -101,7 +146,10 @@ def check(
     single = len(files) == 1 and Path(files[0]).is_file() and not files[0].endswith(".jsonl")
     results = batch.run(files, as_of=day, lang=lang.value, include_all=show_all, jobs=jobs,
                         as_lines=fmt in (CheckFormat.jsonl, CheckFormat.json),
-                        to_stdout=fmt is CheckFormat.jsonl and _is_fd1(sys.stdout), notice=say, evidence=evidence)
+                        to_stdout=fmt is CheckFormat.jsonl and fail_on is FailOn.gap and _is_fd1(sys.stdout), notice=say,
+                        evidence=evidence)
+    if fmt.value in CI_FORMATS:
+        raise typer.Exit(_check_ci(files, results, fmt.value, fail_on.value, lang.value, single))
     checked = gaps = bad = failed = 0
     progress = None if single or not sys.stderr.isatty() else _progress()
     out = _output()              # reports as lines go out as the workers' UTF-8 bytes, untouched
@@ -118,6 +166,8 @@ def check(
                 continue
             try:
                 text, has_gap = _render(item, fmt, single)
+                if fail_on is not FailOn.gap:           # --fail-on unknown|high: the report decides, not its gaps
+                    has_gap = _fails(json.loads(item[1]) if isinstance(item, tuple) else item, fail_on.value)
             except Exception as exc:  # noqa: BLE001 - one report that cannot be rendered must not stop the run
                 failed += 1
                 say(str(batch.ItemFailure(getattr(getattr(item, "service", None), "id", "a report"),
@@ -166,6 +216,39 @@ def _render(item, fmt: "CheckFormat", single: bool) -> tuple[str | bytes | None,
     if fmt is CheckFormat.ttl:
         return render.to_graph(item).serialize(format="turtle"), item.has_gap
     return render.to_text(item, color=sys.stdout.isatty()), item.has_gap
+
+
+def _fails(report, fail_on: str) -> bool:
+    from .render_ci import fails
+
+    return fails(report, fail_on)
+
+
+def _check_ci(files: list[str], results, fmt: str, fail_on: str, lang: str, single: bool) -> int:
+    """SARIF, JUnit or OSCAL: one document for every report of the run, written when the last is made."""
+    from . import batch, render_ci
+
+    pairs, failed, bad, crashed = [], 0, 0, 0
+    try:
+        for (source, _), item in zip(batch.expand(files), results):      # the same expansion, in the same order
+            if isinstance(item, (DescriptionError, batch.ItemFailure)):
+                bad += isinstance(item, DescriptionError)
+                crashed += isinstance(item, batch.ItemFailure)
+                say(str(item))
+                continue
+            pairs.append((source, item))
+            failed += render_ci.fails(item, fail_on)
+    finally:
+        results.close()
+    if fmt == "junit":
+        sys.stdout.buffer.write(render_ci.to_junit(pairs, lang))
+    else:
+        typer.echo(render_ci.dumps(render_ci.to_sarif(pairs, lang) if fmt == "sarif" else render_ci.to_oscal(pairs, lang)))
+    sys.stdout.flush()
+    if not single:
+        say(f"{len(pairs)} checked, {failed} failing (--fail-on {fail_on}), {bad} bad input"
+            + (f", {crashed} failed (internal error)" if crashed else ""))
+    return 3 if crashed else 2 if bad else 1 if failed else 0
 
 
 def _evidence(directory: str):
@@ -240,31 +323,42 @@ def obligations(
     article: Optional[int] = typer.Option(None, "--article", help="An article number (with --instrument)"),
     campaign: Optional[str] = typer.Option(None, "--campaign", help="CODE or CODE/TARGET, e.g. QINGLANG-2026-AI/P1-5"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Only duties in force on this day"),
-    search: Optional[str] = typer.Option(None, "--search", help="Text to find in titles, summaries, remediation (en or zh)"),
-    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    search: Optional[str] = typer.Option(None, "--search", help="Words to find in ids, titles, summaries, remediation, citations: "
+                                         "every word must match; English as whole words, Chinese as written"),
+    status: Optional[Status] = typer.Option(None, "--status", help="draft, in-force, upcoming or lapsed on --as-of (default today)"),
+    fmt: TableFormat = typer.Option(TableFormat.text, "--format", help="text, json, csv or xlsx"),
+    output: Optional[str] = OUTPUT,
     lang: Lang = typer.Option(Lang.en, "--lang"),
 ) -> None:
-    """List obligations by role, instrument, article, campaign target, date or text."""
-    from .catalogue import QueryError, duty_json, filter_duties
+    """List obligations by role, instrument, article, campaign target, status, date or words, with their fines."""
+    from .catalogue import QueryError, duty_json, fine_text, filter_duties, obligations_table
 
     kb = _kb()
+    day = parse_day(as_of)
     try:
-        found = filter_duties(kb, role=role, instrument=instrument, article=article, campaign=campaign,
-                              as_of=parse_day(as_of), search=search)
+        if status is not None:       # --status judges on --as-of; without --status, --as-of keeps what is in force
+            found = filter_duties(kb, role=role, instrument=instrument, article=article, campaign=campaign,
+                                  search=search, status=status.value, day=day)
+        else:
+            found = filter_duties(kb, role=role, instrument=instrument, article=article, campaign=campaign,
+                                  as_of=day, search=search)
     except QueryError as exc:
         fail(str(exc))
-    if fmt is ListFormat.json:
+    if fmt is TableFormat.json:
         _print_json([duty_json(kb, d, lang.value) for d in found])
+        return
+    if fmt in (TableFormat.csv, TableFormat.xlsx):
+        _emit_table(fmt, obligations_table(kb, found, lang.value, day or date.today()), "obligations", output)
         return
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"{len(found)} obligations", title_justify="left", expand=True)
-    for col, ratio in (("id", 3), ("citation", 2), ("title", 4), ("bearer", 2), ("status", 1), ("confidence", 1)):
+    for col, ratio in (("id", 3), ("citation", 2), ("title", 4), ("bearer", 2), ("status", 1), ("confidence", 1), ("fine", 2)):
         table.add_column(col, ratio=ratio)
     for d in found:
         table.add_row(d.id, "; ".join(c.label[lang.value] for c in d.citations), _pick(d.title, lang), d.bearer,
-                      d.instrument_status, d.confidence)
+                      d.instrument_status, d.confidence, fine_text(d, lang.value))
     Console(width=160).print(table)
 
 
@@ -274,12 +368,13 @@ CARD_WORDS = {
            "unconfirmable": "no service description can confirm it (reported as 'applicable')", "fix": "Remediation",
            "penalty": "Penalty", "campaign_targets": "Campaign targets", "precedents": "Precedents",
            "specialises": "Specialises", "specialised_by": "Specialised by", "overlaps": "Overlaps with",
-           "replaces": "Replaces", "replaced_by": "Replaced by", "supports": "Supports", "supported_by": "Supported by"},
+           "replaces": "Replaces", "replaced_by": "Replaced by", "supports": "Supports", "supported_by": "Supported by",
+           "sources": "Sources", "fine": "Fine"},
     "zh": {"cites": "依据", "rule": "规则类型", "bearer": "义务主体", "status": "文件效力", "confidence": "可信度",
            "in_force": "施行", "applies": "适用条件", "met": "满足条件", "unconfirmable": "无法通过服务描述确认（报告为“适用”）",
            "fix": "整改建议", "penalty": "处罚", "campaign_targets": "专项行动重点", "precedents": "执法案例",
            "specialises": "细化", "specialised_by": "被细化于", "overlaps": "内容重叠", "replaces": "取代",
-           "replaced_by": "被取代于", "supports": "支撑", "supported_by": "受支撑于"},
+           "replaced_by": "被取代于", "supports": "支撑", "supported_by": "受支撑于", "sources": "来源", "fine": "罚款"},
 }
 
 
@@ -320,22 +415,33 @@ def show(
     lines.append(f"{w['fix']}: {_pick(duty.remediation, lang)}")
     if "penalty" in card:
         lines.append(f"{w['penalty']}: {_pick(duty.penalty_note, lang)} " + "; ".join(c.label[L] for c in duty.penalty))
+    if duty.ordinary_fine_cny or duty.max_fine_cny:
+        from .catalogue import fine_text
+
+        lines.append(f"{w['fine']}: {fine_text(duty, L)}")
     for key in ("campaign_targets", "precedents", "specialises", "specialised_by", "overlaps", "replaces", "replaced_by",
                 "supports", "supported_by"):
         if card.get(key):
             lines.append(f"{w[key]}: {', '.join(card[key])}")
+    if card["sources"]:
+        lines.append(f"{w['sources']}:")
+        lines += [f"  {src}" for src in card["sources"]]
     typer.echo("\n".join(lines))
 
 
 @app.command()
-def instruments(fmt: ListFormat = typer.Option(ListFormat.text, "--format"), lang: Lang = typer.Option(Lang.en, "--lang")) -> None:
+def instruments(fmt: TableFormat = typer.Option(TableFormat.text, "--format", help="text, json, csv or xlsx"),
+                lang: Lang = typer.Option(Lang.en, "--lang"), output: Optional[str] = OUTPUT) -> None:
     """List the instruments: code, title, status, dates, confidence."""
-    from .catalogue import instrument_json
+    from .catalogue import instrument_json, instruments_table
 
     kb = _kb()
     data = [instrument_json(kb, i) for i in sorted(kb.instruments.values(), key=lambda i: i.code)]
-    if fmt is ListFormat.json:
+    if fmt is TableFormat.json:
         _print_json(data)
+        return
+    if fmt in (TableFormat.csv, TableFormat.xlsx):
+        _emit_table(fmt, instruments_table(data, lang.value), "instruments", output)
         return
     for i in data:
         until = f" to {i['in_force_until']}" if i["in_force_until"] else ""
@@ -345,18 +451,22 @@ def instruments(fmt: ListFormat = typer.Option(ListFormat.text, "--format"), lan
 
 @app.command()
 def campaigns(
-    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    fmt: TableFormat = typer.Option(TableFormat.text, "--format", help="text, json, csv or xlsx"),
+    output: Optional[str] = OUTPUT,
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Past, active or upcoming relative to this day; default today"),
     lang: Lang = typer.Option(Lang.en, "--lang"),
 ) -> None:
     """List enforcement campaigns (not law) with their targets and the obligations each polices."""
-    from .catalogue import campaign_json
+    from .catalogue import campaign_json, campaigns_table
 
     kb = _kb()
     day = parse_day(as_of) or date.today()
     data = [campaign_json(kb, c, day) for c in sorted(kb.campaigns.values(), key=lambda c: c.code)]
-    if fmt is ListFormat.json:
+    if fmt is TableFormat.json:
         _print_json(data)
+        return
+    if fmt in (TableFormat.csv, TableFormat.xlsx):
+        _emit_table(fmt, campaigns_table(data, lang.value), "campaigns", output)
         return
     for c in data:
         typer.echo(f"{c['code']} [{c['state']}, {c['confidence']}] {_pick(c['title'], lang)} "
@@ -435,15 +545,24 @@ def export(fmt: str = typer.Option("ttl", "--format", help="ttl, nt or jsonld"))
 def diff_cmd(
     start: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
     end: str = typer.Option(..., "--to", help="YYYY-MM-DD"),
-    fmt: ListFormat = typer.Option(ListFormat.text, "--format"),
+    role: Optional[str] = typer.Option(None, "--role", help="A role id; includes the duties of its broader roles"),
+    fmt: TableFormat = typer.Option(TableFormat.text, "--format", help="text, json, csv or xlsx"),
+    output: Optional[str] = OUTPUT,
     lang: Lang = typer.Option(Lang.en, "--lang"),
 ) -> None:
-    """Obligations that came into force, changed citation (e.g. the CSL renumbering) or lapsed between two days."""
-    from .catalogue import diff
+    """Obligations that came into force, changed citation (e.g. the CSL renumbering) or lapsed between two days,
+    and the penalties that changed with them."""
+    from .catalogue import QueryError, diff, diff_table
 
-    result = diff(_kb(), parse_day(start, "--from"), parse_day(end, "--to"))
-    if fmt is ListFormat.json:
+    try:
+        result = diff(_kb(), parse_day(start, "--from"), parse_day(end, "--to"), role=role)
+    except QueryError as exc:
+        fail(str(exc))
+    if fmt is TableFormat.json:
         _print_json(result)
+        return
+    if fmt in (TableFormat.csv, TableFormat.xlsx):
+        _emit_table(fmt, diff_table(result, lang.value), "diff", output)
         return
     for key, title in (("came_into_force", "Came into force"), ("lapsed", "Lapsed")):
         typer.echo(f"{title} ({len(result[key])}):")
@@ -453,6 +572,41 @@ def diff_cmd(
     for r in result["changed_citation"]:
         typer.echo(f"  {r['from']} → {r['to']}: {'; '.join(c[lang.value] for c in r['from_citations'])} → "
                    f"{'; '.join(c[lang.value] for c in r['to_citations'])}")
+    typer.echo(f"Penalty changed ({len(result['penalty_changed'])}):")
+    for p in result["penalty_changed"]:
+        typer.echo(f"  {p['from']} → {p['to']}: {_fine_words(p['before'], lang)} → {_fine_words(p['after'], lang)}")
+
+
+def _fine_words(penalty: dict, lang: Lang) -> str:
+    cites = "; ".join(c[lang.value] for c in penalty["citations"])
+    low, high = penalty["ordinary_fine_cny"], penalty["max_fine_cny"]
+    fine = "no fine recorded" if not (low or high) else f"¥{low or high:,}" + (f" (up to ¥{high:,})" if low and high and high > low else "")
+    return f"{fine} [{cites}]" if cites else fine
+
+
+@app.command()
+def roles(
+    fmt: TableFormat = typer.Option(TableFormat.text, "--format", help="text, json, csv or xlsx"),
+    output: Optional[str] = OUTPUT,
+    lang: Lang = typer.Option(Lang.en, "--lang"),
+) -> None:
+    """List the roles: id, broader roles (whose duties a role holder bears too), definition, when it is derived."""
+    from .catalogue import role_json, roles_table
+
+    kb = _kb()
+    data = [role_json(kb, r) for r in sorted(kb.roles.values(), key=lambda r: r.id)]
+    if fmt is TableFormat.json:
+        _print_json(data)
+        return
+    if fmt in (TableFormat.csv, TableFormat.xlsx):
+        _emit_table(fmt, roles_table(data, lang.value), "roles", output)
+        return
+    for r in data:
+        typer.echo(f"{r['id']}  {_pick(r['label'], lang)}  ({r['duties']} duties)")
+        if r["broader"]:
+            typer.echo(f"  broader: {', '.join(r['broader'])}")
+        typer.echo(f"  {_pick(r['definition'], lang)}")
+        typer.echo(f"  derived when: {_pick(r['derived_when'], lang)}")
 
 
 @app.command()

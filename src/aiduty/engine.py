@@ -95,14 +95,7 @@ class Engine:
     # ------------------------------------------------------------------ steps
 
     def _temporal_state(self, duty: Duty, day: date) -> str | None:
-        inst = self.kb.instruments[duty.instrument]
-        if not inst.exists_on(day):
-            return None                      # not yet published: it does not exist on that day
-        if duty.in_force_until and day > duty.in_force_until:
-            return "lapsed"
-        if duty.instrument_status == "draft" or duty.in_force_from is None or day < duty.in_force_from:
-            return "upcoming"
-        return "in_force"
+        return kbmod.temporal_state(self.kb, duty, day)
 
     def requirements(self, facts: Facts, duty_ids: Iterable[str]) -> dict[str, RequirementResult]:
         """Validate the requirement shapes of the given duties with pyshacl.

@@ -697,3 +697,16 @@ def file_problems(graph: Graph, root: Path) -> list[str]:
             for code in sorted(present - codes):
                 problems.append(f"{folder}/{code}.ttl: defines no {_ident(graph, cls)} with dct:identifier \"{code}\"")
     return problems
+
+
+def temporal_state(kb: "KnowledgeBase", duty: Duty, day: date) -> str | None:
+    """The duty on ``day``: None (its instrument is not yet published), "lapsed", "upcoming" or "in_force".
+    The one in-force test: the engine and the catalogue (``aiduty obligations --status``, ``diff``) both use it."""
+    inst = kb.instruments[duty.instrument]
+    if not inst.exists_on(day):
+        return None                      # not yet published: it does not exist on that day
+    if duty.in_force_until and day > duty.in_force_until:
+        return "lapsed"
+    if duty.instrument_status == "draft" or duty.in_force_from is None or day < duty.in_force_from:
+        return "upcoming"
+    return "in_force"

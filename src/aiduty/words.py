@@ -71,3 +71,32 @@ def window_text(start: date | None, end: date | None, lang: str) -> str:
         return f"{day_text(start, lang)}至{tail}"
     head = f"{start.day} {MONTHS[start.month - 1]}" if start.year == end.year else day_text(start, lang)
     return f"{head}–{day_text(end, lang)}"
+
+
+# CI formats (render_ci.py): SARIF, JUnit XML and OSCAL assessment results.
+CI_WORDS = {
+    "en": {"tool": "Checks an AI service description against the duties of China's AI regulations.",
+           "cites": "Cites: ", "fix": "Remediation: ", "penalty": "Penalty: ", "questions": "Still to answer: ",
+           "unknown": "Unknown: ", "applicable": "Applies; no service description can confirm it.",
+           "status": {"gap": "Gap", "unknown": "Unknown", "applicable": "Applies (cannot be confirmed from a description)",
+                      "met": "Met"},
+           "result": "aiduty check of {source} as of {day} (knowledge base {kb}).",
+           "controls": "Every duty of the aiduty knowledge base that applies to the service.",
+           "oscal_title": "aiduty assessment results",
+           "plan": "No separate assessment plan: the plan is aiduty's knowledge base of duties."},
+    "zh": {"tool": "对照中国人工智能法规规定的义务检查人工智能服务描述。",
+           "cites": "依据：", "fix": "整改建议：", "penalty": "处罚：", "questions": "待回答：",
+           "unknown": "未知：", "applicable": "适用；无法通过服务描述确认。",
+           "status": {"gap": "缺口", "unknown": "未知", "applicable": "适用（无法通过描述确认）", "met": "已满足"},
+           "result": "aiduty 对 {source} 的检查，基准日 {day}（知识库 {kb}）。",
+           "controls": "aiduty 知识库中适用于该服务的全部义务。",
+           "oscal_title": "aiduty 评估结果",
+           "plan": "无单独的评估计划：计划即 aiduty 的义务知识库。"},
+}
+
+
+# The catalogue's fine column (catalogue.fine_text): the ordinary tier and the ceiling, in CNY.
+CATALOGUE_WORDS = {
+    "en": {"fine": "¥{}", "fine_range": "¥{low} (up to ¥{high})"},
+    "zh": {"fine": "{}元", "fine_range": "{low}元（最高{high}元）"},
+}

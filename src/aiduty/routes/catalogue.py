@@ -17,10 +17,15 @@ router = APIRouter(tags=["catalogue"])
 @router.get("/v1/obligations", summary="List obligations (the CLI's filters)")
 async def obligations(role: str | None = None, instrument: str | None = None, article: int | None = None,
                       campaign: str | None = None, as_of: str | None = None, search: str | None = None,
+                      status: Literal["draft", "in-force", "upcoming", "lapsed"] | None = None,
                       lang: Literal["en", "zh"] = "en", kb: KnowledgeBase = Depends(get_kb)) -> list[dict[str, Any]]:
     try:
-        found = filter_duties(kb, role=role, instrument=instrument, article=article, campaign=campaign,
-                              as_of=day(as_of), search=search)
+        if status is not None:         # as the CLI: status is judged on as_of (default today)
+            found = filter_duties(kb, role=role, instrument=instrument, article=article, campaign=campaign,
+                                  search=search, status=status, day=day(as_of))
+        else:
+            found = filter_duties(kb, role=role, instrument=instrument, article=article, campaign=campaign,
+                                  as_of=day(as_of), search=search)
     except QueryError as exc:
         raise Problem(422, "Invalid filter", str(exc))
     return [duty_json(kb, d, lang) for d in found]
