@@ -80,6 +80,17 @@ class Status(str, Enum):
 OUTPUT = typer.Option(None, "-o", "--output", help="Write to this file (needed for xlsx on a terminal)")
 
 
+def _structured(fmt: "TableFormat", data, table, title: str, output: Optional[str]) -> bool:
+    """--format json, csv or xlsx of a list command (``table()`` makes its rows); False for text."""
+    if fmt is TableFormat.json:
+        _print_json(data)
+        return True
+    if fmt in (TableFormat.csv, TableFormat.xlsx):
+        _emit_table(fmt, table(), title, output)
+        return True
+    return False
+
+
 def _emit_table(fmt: "TableFormat", table: tuple, title: str, output: Optional[str]) -> None:
     """--format csv or xlsx: the list as a table, to --output or stdout."""
     from .tables import to_csv, to_xlsx
@@ -437,11 +448,7 @@ def instruments(fmt: TableFormat = typer.Option(TableFormat.text, "--format", he
 
     kb = _kb()
     data = [instrument_json(kb, i) for i in sorted(kb.instruments.values(), key=lambda i: i.code)]
-    if fmt is TableFormat.json:
-        _print_json(data)
-        return
-    if fmt in (TableFormat.csv, TableFormat.xlsx):
-        _emit_table(fmt, instruments_table(data, lang.value), "instruments", output)
+    if _structured(fmt, data, lambda: instruments_table(data, lang.value), "instruments", output):
         return
     for i in data:
         until = f" to {i['in_force_until']}" if i["in_force_until"] else ""
@@ -462,11 +469,7 @@ def campaigns(
     kb = _kb()
     day = parse_day(as_of) or date.today()
     data = [campaign_json(kb, c, day) for c in sorted(kb.campaigns.values(), key=lambda c: c.code)]
-    if fmt is TableFormat.json:
-        _print_json(data)
-        return
-    if fmt in (TableFormat.csv, TableFormat.xlsx):
-        _emit_table(fmt, campaigns_table(data, lang.value), "campaigns", output)
+    if _structured(fmt, data, lambda: campaigns_table(data, lang.value), "campaigns", output):
         return
     for c in data:
         typer.echo(f"{c['code']} [{c['state']}, {c['confidence']}] {_pick(c['title'], lang)} "
@@ -558,11 +561,7 @@ def diff_cmd(
         result = diff(_kb(), parse_day(start, "--from"), parse_day(end, "--to"), role=role)
     except QueryError as exc:
         fail(str(exc))
-    if fmt is TableFormat.json:
-        _print_json(result)
-        return
-    if fmt in (TableFormat.csv, TableFormat.xlsx):
-        _emit_table(fmt, diff_table(result, lang.value), "diff", output)
+    if _structured(fmt, result, lambda: diff_table(result, lang.value), "diff", output):
         return
     for key, title in (("came_into_force", "Came into force"), ("lapsed", "Lapsed")):
         typer.echo(f"{title} ({len(result[key])}):")
@@ -595,11 +594,7 @@ def roles(
 
     kb = _kb()
     data = [role_json(kb, r) for r in sorted(kb.roles.values(), key=lambda r: r.id)]
-    if fmt is TableFormat.json:
-        _print_json(data)
-        return
-    if fmt in (TableFormat.csv, TableFormat.xlsx):
-        _emit_table(fmt, roles_table(data, lang.value), "roles", output)
+    if _structured(fmt, data, lambda: roles_table(data, lang.value), "roles", output):
         return
     for r in data:
         typer.echo(f"{r['id']}  {_pick(r['label'], lang)}  ({r['duties']} duties)")
