@@ -8,18 +8,24 @@ from fastapi import APIRouter, Depends
 
 from ..description import ServiceDescription
 from ..kb import KnowledgeBase
+from ..report import report_schema
 from .common import Tasks, get_kb, get_tasks
 
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", operation_id="health")
 async def healthz(kb: KnowledgeBase = Depends(get_kb), tasks: Tasks = Depends(get_tasks)) -> dict[str, Any]:
     return {"status": "ok", "kb_version": kb.version, "kb_hash": kb.content_hash,
             "workers": tasks.checks.size, "busy": tasks.checks.busy,
             "sparql_workers": tasks.sparql.size, "sparql_busy": tasks.sparql.busy}
 
 
-@router.get("/v1/schema/service", summary="JSON Schema of the service description")
+@router.get("/v1/schema/service", operation_id="getServiceSchema", summary="JSON Schema of the service description")
 async def service_schema() -> dict[str, Any]:
     return ServiceDescription.model_json_schema()
+
+
+@router.get("/v1/schema/report", operation_id="getReportSchema", summary="JSON Schema of the report (design §5)")
+async def report_json_schema() -> dict[str, Any]:
+    return report_schema()
