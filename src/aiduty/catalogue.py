@@ -351,8 +351,8 @@ def _evaluate(kb: KnowledgeBase, query, row_limit: int, formats: dict[str, str] 
     result = _kb_graph(kb).query(query)
     if result.type == "ASK":
         out = SparqlResult("ask", [], [], boolean=bool(result.askAnswer))
-        if formats:
-            out.body, out.media_type = _results_body(result, formats.get("results", "json"), False, row_limit)
+        if formats and formats.get("results"):
+            out.body, out.media_type = _results_body(result, formats["results"], False, row_limit)
         return out
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         g = Graph()
@@ -364,7 +364,7 @@ def _evaluate(kb: KnowledgeBase, query, row_limit: int, formats: dict[str, str] 
                 truncated = True
                 break
             g.add(triple)
-        fmt = (formats or DEFAULT_FORMATS).get("graph", "turtle")
+        fmt = (formats or {}).get("graph") or "turtle"
         text = g.serialize(format=fmt)
         if truncated:
             text = _graph_note(text, fmt, TRUNCATION_NOTE.format(row_limit))
@@ -379,10 +379,10 @@ def _evaluate(kb: KnowledgeBase, query, row_limit: int, formats: dict[str, str] 
             truncated = True
             break
         bindings.append({v: row[v] for v in variables if row[v] is not None})
-    if formats:
+    if formats and formats.get("results"):
         cut = Result("SELECT")
         cut.vars, cut.bindings = variables, bindings
-        body, media = _results_body(cut, formats.get("results", "json"), truncated, row_limit)
+        body, media = _results_body(cut, formats["results"], truncated, row_limit)
         return SparqlResult("select", [str(v) for v in variables], [], truncated=truncated, body=body, media_type=media)
     rows = [{str(v): _term_json(t) for v, t in b.items()} for b in bindings]
     return SparqlResult("select", [str(v) for v in variables], rows, truncated=truncated)
