@@ -233,7 +233,6 @@ def vet_query(text: str):
     """
     from pyparsing import ParseException
     from rdflib.plugins.sparql import parser
-    from rdflib.plugins.sparql.algebra import translateQuery
 
     full = prologue() + text
     try:
@@ -248,7 +247,7 @@ def vet_query(text: str):
         dataset = parsed[1].get("datasetClause")
         if isinstance(dataset, list) and dataset:
             raise QueryError(FORBIDDEN_MESSAGE.format("FROM / FROM NAMED"))
-        query = translateQuery(parsed)
+        query = _translate(parsed)
     except RecursionError:
         raise QueryError("the query is nested too deeply to parse") from None
     except (QueryError, MemoryError):
@@ -260,6 +259,33 @@ def vet_query(text: str):
     if _contains(query.algebra, "Graph"):
         raise QueryError("GRAPH is not supported: the knowledge base is one default graph; query it without GRAPH")
     return query
+
+
+def _translate(parsed):
+    """rdflib's translateQuery, with a prologue that keeps every prefix: rdflib's own keeps one prefix per
+    namespace, so a client that declares ``dcterms:`` (rdflib's SPARQLStore declares it in every query) would
+    lose the ``dct:`` this endpoint binds. SPARQL lets two prefixes name one namespace."""
+    from rdflib.plugins.sparql import algebra
+    from rdflib.plugins.sparql.sparql import Prologue
+
+    class EveryPrefix(Prologue):
+        def __init__(self) -> None:
+            super().__init__()
+            self.prefixes: dict[str, str] = {}
+
+        def bind(self, prefix, uri) -> None:
+            self.prefixes[prefix or ""] = uri
+            super().bind(prefix, uri)
+
+        def resolvePName(self, prefix, localname):
+            ns = self.prefixes.get(prefix or "")
+            return super().resolvePName(prefix, localname) if ns is None else URIRef(ns + (localname or ""))
+
+    saved, algebra.Prologue = algebra.Prologue, EveryPrefix      # translatePrologue makes its Prologue() here
+    try:
+        return algebra.translateQuery(parsed)
+    finally:
+        algebra.Prologue = saved
 
 
 def one_line(exc: BaseException, limit: int = 300) -> str:
