@@ -173,8 +173,13 @@ def facts(
 
 
 @app.command()
-def schema() -> None:
+def schema(report: bool = typer.Option(False, "--report", help="The report's schema instead (design §5)")) -> None:
     """Print the JSON Schema of the service description (for editor autocompletion)."""
+    if report:
+        from .report import report_schema
+
+        typer.echo(json.dumps(report_schema(), indent=2, ensure_ascii=False))
+        return
     typer.echo(json.dumps(ServiceDescription.model_json_schema(), indent=2, ensure_ascii=False))
 
 
