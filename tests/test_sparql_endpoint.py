@@ -9,6 +9,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
+from aiduty.api import EXAMPLE_SERVICE
 from aiduty.vocab import AID, PREFIXES
 from serving import running_server
 
@@ -171,6 +172,13 @@ def test_large_answers_are_gzipped(endpoint):
     assert answer.headers["content-encoding"] == "gzip" and len(answer.json()) > 10
     small = httpx.get(f"{base}/healthz", headers={"accept-encoding": "gzip"}, timeout=60)
     assert "content-encoding" not in small.headers
+    long = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(STRLEN(STR(?o)) > 300) }"        # 5 triples, over 1 KiB
+    graph = httpx.get(endpoint, params={"query": long}, headers={"accept-encoding": "gzip"}, timeout=60)
+    assert graph.headers["content-encoding"] == "gzip" and len(Graph().parse(data=graph.text, format="turtle")) == 5
+    plain = httpx.get(endpoint, params={"query": long}, headers={"accept-encoding": "identity"}, timeout=60)
+    assert "content-encoding" not in plain.headers and plain.text == graph.text
+    check = httpx.post(f"{base}/v1/check", json=EXAMPLE_SERVICE, headers={"accept-encoding": "gzip"}, timeout=60)
+    assert check.status_code == 200 and "content-encoding" not in check.headers      # the hot path: not here
 
 
 @pytest.mark.parametrize("query", [

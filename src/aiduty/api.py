@@ -136,6 +136,23 @@ class SparqlCors:
         return await self.app(scope, receive, send)
 
 
+class GZipReads:
+    """Starlette's GZipMiddleware (level 5, answers of 1 KiB and more) for the answers made in this process:
+    catalogue, schemas, OpenAPI, service description. Not for checks, interviews and label scans: their bodies
+    are made in the workers and are large (a report is about 350 KB, 10 to 80 ms of gzip), and compressing them
+    here would cost the event loop more than the check itself. SPARQL answers are compressed in the SPARQL worker."""
+
+    SKIP = ("/v1/check", "/v1/interview", "/v1/labels/scan", "/v1/sparql")
+
+    def __init__(self, app):
+        self.app, self.gzip = app, GZipMiddleware(app, minimum_size=1024, compresslevel=5)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope.get("path") not in self.SKIP:
+            return await self.gzip(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
 def operation_id(route: APIRoute) -> str:
     """A readable operationId for routes that do not set one: the function's name in camelCase."""
     head, *rest = route.name.split("_")
@@ -198,7 +215,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
 
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipReads)
     app.add_middleware(SparqlCors)
     app.add_middleware(TrustedHosts, allowed_hosts=list(settings.allowed_hosts))
     app.add_middleware(LimitsAndHeaders, max_body=int(settings.max_body),

@@ -337,6 +337,7 @@ class SparqlResult:
     truncated: bool = False
     body: bytes | None = None      # the answer serialized in the format asked for
     media_type: str | None = None
+    encoding: str | None = None    # "gzip" when formats["gzip"] asked for it and the body is 1 KiB or more
 
 
 def _term_json(t) -> dict[str, str]:
@@ -372,6 +373,15 @@ def run_query(kb: KnowledgeBase, text: str, row_limit: int = DEFAULT_ROW_LIMIT,
 
 
 def _evaluate(kb: KnowledgeBase, query, row_limit: int, formats: dict[str, str] | None = None) -> SparqlResult:
+    out = _answer(kb, query, row_limit, formats)
+    if formats and formats.get("gzip") and out.body is not None and len(out.body) >= 1024:
+        import gzip                                        # here, in the worker, not in the server's event loop
+
+        out.body, out.encoding = gzip.compress(out.body, compresslevel=5, mtime=0), "gzip"
+    return out
+
+
+def _answer(kb: KnowledgeBase, query, row_limit: int, formats: dict[str, str] | None) -> SparqlResult:
     from rdflib.query import Result
 
     result = _kb_graph(kb).query(query)

@@ -37,14 +37,23 @@ def negotiate(accept: str | None) -> dict[str, str]:
             "graph": GRAPH_TYPES[graph] if graph else DEFAULT_FORMATS["graph"]}
 
 
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    return parse_accept_header(accept_encoding or "")["gzip"] > 0
+
+
 async def answer(request: Request, query: str | None, tasks: Tasks, settings: Settings) -> Response:
     if query is None:
         raise Problem(400, "Missing query", "pass the query as ?query=, a form field or an application/sparql-query body")
     if len(query) > settings.max_query or len(query.encode("utf-8", errors="replace")) > settings.max_query:
         raise Problem(413, "Query too large", f"the query is larger than {settings.max_query} bytes (AIDUTY_MAX_QUERY)")
-    payload = {"query": query, "row_limit": settings.row_limit, "formats": negotiate(request.headers.get("accept"))}
+    formats = {**negotiate(request.headers.get("accept")), "gzip": accepts_gzip(request.headers.get("accept-encoding"))}
+    payload = {"query": query, "row_limit": settings.row_limit, "formats": formats}
     result = await tasks.run(tasks.sparql, "sparql", payload, settings.sparql_timeout, request_id(request))
-    headers = {TRUNCATED_HEADER: "true"} if result.truncated else None
+    headers = {"vary": "Accept, Accept-Encoding"}
+    if result.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+    if result.encoding:
+        headers["content-encoding"] = result.encoding
     charset = "; charset=utf-8" if result.media_type.startswith("text/") else ""
     return Response(result.body, media_type=result.media_type + charset, headers=headers)
 
