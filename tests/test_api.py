@@ -90,7 +90,9 @@ def test_sparql_protocol(client):
                 "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }"):
         problem(client.get("/v1/sparql", params={"query": bad}), 400)
     problem(client.post("/v1/sparql", data={"update": "CLEAR ALL"}), 400)
-    problem(client.get("/v1/sparql"), 400)
+    problem(client.get("/v1/sparql", params={"default-graph-uri": "urn:x"}), 400)      # parameters but no query
+    sd = client.get("/v1/sparql")                            # no parameters at all: the service description
+    assert sd.status_code == 200 and sd.headers["content-type"].startswith("text/turtle")
 
 
 def test_runaway_query_times_out_and_server_stays_up(client):

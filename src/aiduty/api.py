@@ -16,11 +16,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.routing import APIRoute
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from . import __version__
 from .description import ServiceDescription
 from .kb import load
+from .report import report_schema
 from .routes import ROUTERS
 from .routes.check import EXAMPLE_SERVICE  # noqa: F401  (re-exported)
 from .routes.common import PROBLEM, Problem, Tasks, problem_response  # noqa: F401  (re-exported)
@@ -116,6 +120,73 @@ class TrustedHosts(TrustedHostMiddleware):
         await super().__call__(scope, receive, send_or_refuse)
 
 
+class SparqlCors:
+    """Read-only CORS for the SPARQL endpoint only (browser SPARQL editors): any origin, GET and POST, no
+    credentials; Starlette's CORSMiddleware, applied to /v1/sparql and to nothing else."""
+
+    def __init__(self, app, path: str = "/v1/sparql"):
+        self.app, self.path = app, path
+        self.cors = CORSMiddleware(app, allow_origins=["*"], allow_methods=["GET", "POST"], allow_credentials=False,
+                                   allow_headers=["Accept", "Content-Type"],
+                                   expose_headers=["X-Aiduty-Truncated", "X-Request-ID", "X-Aiduty-KB-Version"])
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope.get("path") == self.path:
+            return await self.cors(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+class GZipReads:
+    """Starlette's GZipMiddleware (level 5, answers of 1 KiB and more) for the answers made in this process:
+    catalogue, schemas, OpenAPI, service description. Not for checks, interviews and label scans: their bodies
+    are made in the workers and are large (a report is about 350 KB, 10 to 80 ms of gzip), and compressing them
+    here would cost the event loop more than the check itself. SPARQL answers are compressed in the SPARQL worker."""
+
+    SKIP = ("/v1/check", "/v1/interview", "/v1/labels/scan", "/v1/sparql")
+
+    def __init__(self, app):
+        self.app, self.gzip = app, GZipMiddleware(app, minimum_size=1024, compresslevel=5)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope.get("path") not in self.SKIP:
+            return await self.gzip(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+def operation_id(route: APIRoute) -> str:
+    """A readable operationId for routes that do not set one: the function's name in camelCase."""
+    head, *rest = route.name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
+PROBLEM_SCHEMA = {
+    "title": "Problem", "type": "object", "description": "RFC 9457 problem details (application/problem+json)",
+    "properties": {"type": {"type": "string", "default": "about:blank"}, "title": {"type": "string"},
+                   "status": {"type": "integer"}, "detail": {"type": "string"},
+                   "field": {"type": "string", "description": "The input field at fault, when there is one"},
+                   "request_id": {"type": "string"}},
+    "required": ["title", "status", "detail"], "additionalProperties": True,
+}
+
+
+def _declare_problems(schema: dict[str, Any]) -> None:
+    """Every 4xx/5xx response, and a default one, as application/problem+json with the Problem schema."""
+    ref = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for item in schema.get("paths", {}).values():
+        for op in item.values():
+            responses = op.setdefault("responses", {})
+            for code, response in responses.items():
+                if code[0] in "45":
+                    response.update(ref)
+                    if code == "422":
+                        response["description"] = "Invalid request"
+            responses.setdefault("default", {"description": "An error", **ref})
+    components = schema["components"]["schemas"]
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components["Problem"] = PROBLEM_SCHEMA
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     kb = load()
@@ -137,12 +208,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="aiduty", version=__version__, lifespan=lifespan,
         description="Which duties of China's AI regulations apply to a service, which are met, what is missing — "
                     "and the obligation catalogue behind it. Errors are application/problem+json.",
+        generate_unique_id_function=operation_id,
     )
     app.state.settings, app.state.kb, app.state.tasks = settings, kb, tasks
     app.state.pool = tasks.checks
     for router in ROUTERS:
         app.include_router(router)
 
+    app.add_middleware(GZipReads)
+    app.add_middleware(SparqlCors)
     app.add_middleware(TrustedHosts, allowed_hosts=list(settings.allowed_hosts))
     app.add_middleware(LimitsAndHeaders, max_body=int(settings.max_body),
                        path_limits={"/v1/labels/scan": int(settings.labels_max_upload)},
@@ -171,6 +245,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components.update(description.pop("$defs", {}))
             components["ServiceDescription"] = description
+            report = report_schema(ref_template="#/components/schemas/{model}")
+            report.pop("$schema")
+            components.update(report.pop("$defs", {}))
+            components["Report"] = report
+            _declare_problems(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

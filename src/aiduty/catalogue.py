@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import csv  # noqa: F401  (kept for the catalogue exports)
+import io  # noqa: F401
 import json
 import multiprocessing
 import re
@@ -373,7 +373,6 @@ def vet_query(text: str):
     """
     from pyparsing import ParseException
     from rdflib.plugins.sparql import parser
-    from rdflib.plugins.sparql.algebra import translateQuery
 
     full = prologue() + text
     try:
@@ -388,31 +387,51 @@ def vet_query(text: str):
         dataset = parsed[1].get("datasetClause")
         if isinstance(dataset, list) and dataset:
             raise QueryError(FORBIDDEN_MESSAGE.format("FROM / FROM NAMED"))
-        query = translateQuery(parsed)
+        query = _translate(parsed)
     except RecursionError:
         raise QueryError("the query is nested too deeply to parse") from None
     except (QueryError, MemoryError):
         raise
     except Exception as exc:                # rdflib's own checks while building the algebra
         raise QueryError(f"not a valid SPARQL query: {one_line(exc)}") from None
-    if _contains(query.algebra, "ServiceGraphPattern") or "SERVICE" in _keywords(text):
+    if _contains(query.algebra, "ServiceGraphPattern"):       # the parsed algebra only: no keyword guessing
         raise QueryError(FORBIDDEN_MESSAGE.format("SERVICE (federated query)"))
     if _contains(query.algebra, "Graph"):
         raise QueryError("GRAPH is not supported: the knowledge base is one default graph; query it without GRAPH")
     return query
 
 
+def _translate(parsed):
+    """rdflib's translateQuery, with a prologue that keeps every prefix: rdflib's own keeps one prefix per
+    namespace, so a client that declares ``dcterms:`` (rdflib's SPARQLStore declares it in every query) would
+    lose the ``dct:`` this endpoint binds. SPARQL lets two prefixes name one namespace."""
+    from rdflib.plugins.sparql import algebra
+    from rdflib.plugins.sparql.sparql import Prologue
+
+    class EveryPrefix(Prologue):
+        def __init__(self) -> None:
+            super().__init__()
+            self.prefixes: dict[str, str] = {}
+
+        def bind(self, prefix, uri) -> None:
+            self.prefixes[prefix or ""] = uri
+            super().bind(prefix, uri)
+
+        def resolvePName(self, prefix, localname):
+            ns = self.prefixes.get(prefix or "")
+            return super().resolvePName(prefix, localname) if ns is None else URIRef(ns + (localname or ""))
+
+    saved, algebra.Prologue = algebra.Prologue, EveryPrefix      # translatePrologue makes its Prologue() here
+    try:
+        return algebra.translateQuery(parsed)
+    finally:
+        algebra.Prologue = saved
+
+
 def one_line(exc: BaseException, limit: int = 300) -> str:
     """An exception's message on one line, bounded, for people and logs."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _keywords(text: str) -> set[str]:
-    import re
-
-    stripped = re.sub(r'"[^"]*"|\'[^\']*\'|<[^>\s]*>|#[^\n]*', " ", text)
-    return {w.upper() for w in re.findall(r"[A-Za-z]+", stripped)}
 
 
 def _contains(node, name: str) -> bool:
@@ -431,14 +450,34 @@ def _contains(node, name: str) -> bool:
     return False
 
 
+# The answer formats (media type -> rdflib format name), in the server's order of preference. SELECT and ASK
+# results go through rdflib's result serializers (TSV, which rdflib does not write, through rdflib's ``n3()``
+# term syntax); CONSTRUCT and DESCRIBE graphs through rdflib's graph serializers.
+RESULT_TYPES = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
+                "text/csv": "csv", "text/tab-separated-values": "tsv", "application/json": "json", "application/xml": "xml"}
+GRAPH_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml",
+               "application/ld+json": "json-ld", "application/x-turtle": "turtle", "text/plain": "nt", "application/json": "json-ld"}
+RESULT_MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
+                "tsv": "text/tab-separated-values"}
+GRAPH_MEDIA = {"turtle": "text/turtle", "nt": "application/n-triples", "xml": "application/rdf+xml", "json-ld": "application/ld+json"}
+DEFAULT_FORMATS = {"results": "json", "graph": "turtle"}
+# Truncation is said in the X-Aiduty-Truncated header, and inside the results where the format has room for it
+# that standard clients ignore: a head ``link`` (JSON, XML results) or a comment (Turtle, N-Triples, RDF/XML).
+TRUNCATED_LINK = "urn:aiduty:warning:truncated"
+TRUNCATION_NOTE = "aiduty: results cut at {} rows (row limit); this answer is incomplete"
+
+
 @dataclass
 class SparqlResult:
     kind: str                      # "select", "ask", "graph"
     variables: list[str]
-    rows: list[dict[str, Any]]     # SPARQL JSON bindings
+    rows: list[dict[str, Any]]     # SPARQL JSON bindings (when no format was asked for)
     boolean: bool | None = None
-    graph: str | None = None       # Turtle, for CONSTRUCT/DESCRIBE
+    graph: str | None = None       # CONSTRUCT/DESCRIBE, serialized (Turtle unless a format was asked for)
     truncated: bool = False
+    body: bytes | None = None      # the answer serialized in the format asked for
+    media_type: str | None = None
+    encoding: str | None = None    # "gzip" when formats["gzip"] asked for it and the body is 1 KiB or more
 
 
 def _term_json(t) -> dict[str, str]:
@@ -454,15 +493,17 @@ def _term_json(t) -> dict[str, str]:
     return {"type": "bnode", "value": str(t)}
 
 
-def run_query(kb: KnowledgeBase, text: str, row_limit: int = DEFAULT_ROW_LIMIT) -> SparqlResult:
+def run_query(kb: KnowledgeBase, text: str, row_limit: int = DEFAULT_ROW_LIMIT,
+              formats: dict[str, str] | None = None) -> SparqlResult:
     """Vet and run a query in this process (callers that need a time limit use a worker or ``run_query_limited``).
-    A query that fails while it runs is a ``QueryError`` too."""
+    ``formats`` ({"results": json|xml|csv|tsv, "graph": turtle|nt|xml|json-ld}) asks for ``body``, the answer
+    serialized. A query that fails while it runs is a ``QueryError`` too."""
     import rdflib.plugins.sparql
 
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False    # defence in depth: never fetch a graph
     query = vet_query(text)
     try:
-        return _evaluate(kb, query, row_limit)
+        return _evaluate(kb, query, row_limit, formats)
     except RecursionError:
         raise QueryError("the query is nested too deeply to evaluate") from None
     except (QueryError, MemoryError):
@@ -471,27 +512,89 @@ def run_query(kb: KnowledgeBase, text: str, row_limit: int = DEFAULT_ROW_LIMIT) 
         raise QueryError(f"the query failed: {one_line(exc)}") from None
 
 
-def _evaluate(kb: KnowledgeBase, query, row_limit: int) -> SparqlResult:
+def _evaluate(kb: KnowledgeBase, query, row_limit: int, formats: dict[str, str] | None = None) -> SparqlResult:
+    out = _answer(kb, query, row_limit, formats)
+    if formats and formats.get("gzip") and out.body is not None and len(out.body) >= 1024:
+        import gzip                                        # here, in the worker, not in the server's event loop
+
+        out.body, out.encoding = gzip.compress(out.body, compresslevel=5, mtime=0), "gzip"
+    return out
+
+
+def _answer(kb: KnowledgeBase, query, row_limit: int, formats: dict[str, str] | None) -> SparqlResult:
+    from rdflib.query import Result
+
     result = _kb_graph(kb).query(query)
     if result.type == "ASK":
-        return SparqlResult("ask", [], [], boolean=bool(result.askAnswer))
+        out = SparqlResult("ask", [], [], boolean=bool(result.askAnswer))
+        if formats and formats.get("results"):
+            out.body, out.media_type = _results_body(result, formats["results"], False, row_limit)
+        return out
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         g = Graph()
         for prefix, ns in PREFIXES.items():
             g.bind(prefix, ns)
+        truncated = False
         for i, triple in enumerate(result.graph):
             if i >= row_limit:
-                return SparqlResult("graph", [], [], graph=g.serialize(format="turtle"), truncated=True)
+                truncated = True
+                break
             g.add(triple)
-        return SparqlResult("graph", [], [], graph=g.serialize(format="turtle"))
-    variables = [str(v) for v in result.vars]
-    rows, truncated = [], False
+        fmt = (formats or {}).get("graph") or "turtle"
+        text = g.serialize(format=fmt)
+        if truncated:
+            text = _graph_note(text, fmt, TRUNCATION_NOTE.format(row_limit))
+        out = SparqlResult("graph", [], [], graph=text, truncated=truncated)
+        if formats:
+            out.body, out.media_type = text.encode("utf-8"), GRAPH_MEDIA[fmt]
+        return out
+    variables = list(result.vars or [])
+    bindings, truncated = [], False
     for i, row in enumerate(result):
         if i >= row_limit:
             truncated = True
             break
-        rows.append({v: _term_json(row[v]) for v in variables if row[v] is not None})
-    return SparqlResult("select", variables, rows, truncated=truncated)
+        bindings.append({v: row[v] for v in variables if row[v] is not None})
+    if formats and formats.get("results"):
+        cut = Result("SELECT")
+        cut.vars, cut.bindings = variables, bindings
+        body, media = _results_body(cut, formats["results"], truncated, row_limit)
+        return SparqlResult("select", [str(v) for v in variables], [], truncated=truncated, body=body, media_type=media)
+    rows = [{str(v): _term_json(t) for v, t in b.items()} for b in bindings]
+    return SparqlResult("select", [str(v) for v in variables], rows, truncated=truncated)
+
+
+def _results_body(result, fmt: str, truncated: bool, row_limit: int) -> tuple[bytes, str]:
+    """SELECT/ASK results in ``fmt`` by rdflib's serializers, a truncation marked where the format allows."""
+    if fmt == "tsv" or (fmt == "csv" and result.type == "ASK"):     # rdflib writes no TSV and no CSV for ASK
+        return _table(result, fmt).encode("utf-8"), RESULT_MEDIA[fmt]
+    body = result.serialize(format=fmt)
+    if truncated and fmt == "json":
+        data = json.loads(body)
+        data["head"]["link"] = [TRUNCATED_LINK]
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    elif truncated and fmt == "xml":
+        body = body.replace(b"</head>", f'<link href="{TRUNCATED_LINK}"/></head>'.encode(), 1)
+    return body, RESULT_MEDIA[fmt]
+
+
+def _table(result, fmt: str) -> str:
+    """The SPARQL 1.1 TSV results (terms in rdflib's N3 syntax, which is TSV's), or CSV/TSV for an ASK."""
+    if result.type == "ASK":
+        return f"boolean\r\n{str(bool(result.askAnswer)).lower()}\r\n"
+    lines = ["\t".join(f"?{v}" for v in result.vars)]
+    for b in result.bindings:
+        lines.append("\t".join(b[v].n3() if b.get(v) is not None else "" for v in result.vars))
+    return "\n".join(lines) + "\n"
+
+
+def _graph_note(text: str, fmt: str, note: str) -> str:
+    if fmt in ("turtle", "nt"):
+        return f"# {note}\n{text}"
+    if fmt == "xml":
+        head, sep, rest = text.partition("?>")
+        return f"{head}{sep}\n<!-- {note} -->{rest}" if sep else f"<!-- {note} -->\n{text}"
+    return text                                          # JSON-LD has no comments: the header says it
 
 
 def prepare(kb: KnowledgeBase) -> None:
@@ -509,14 +612,23 @@ def _kb_graph(kb: KnowledgeBase) -> Graph:
     return _GRAPH_CACHE[kb.content_hash]
 
 
-def _child(conn, text: str, row_limit: int, parent_pid: int, cpu_s: int) -> None:
+def _child(conn, text: str, row_limit: int, parent_pid: int, cpu_s: int, formats: dict[str, str] | None) -> None:
+    """The CLI's query process (started with ``spawn``, which every platform has): load, say ready, run."""
     from .kb import load
-    from .workers import arm_cpu, guard_child
 
-    guard_child(parent_pid)                          # dies with the CLI,
-    arm_cpu(cpu_s)                                   # and has a CPU bound of its own
+    try:                                             # POSIX: die with the CLI, and a CPU bound of its own
+        from .workers import arm_cpu, guard_child
+    except ImportError:                              # (Windows: no ``resource``; the parent's kill bounds it)
+        arm_cpu = guard_child = None
+    if guard_child is not None:
+        guard_child(parent_pid)
+    kb = load()
+    prepare(kb)
+    conn.send(("ready", None))
+    if arm_cpu is not None:
+        arm_cpu(cpu_s)
     try:
-        conn.send(("ok", run_query(load(), text, row_limit)))
+        conn.send(("ok", run_query(kb, text, row_limit, formats)))
     except QueryError as exc:
         conn.send(("refused", str(exc)))
     except Exception as exc:  # a failing query must not take the caller down
@@ -527,21 +639,34 @@ class QueryTimeout(RuntimeError):
     pass
 
 
-def run_query_limited(text: str, timeout_s: float = DEFAULT_TIMEOUT_S, row_limit: int = DEFAULT_ROW_LIMIT) -> SparqlResult:
-    """Vet and run the query in a child process that is killed when it passes its time limit: parsing
-    counts against the limit too."""
+START_TIMEOUT_S = 120.0
+
+
+def run_query_limited(text: str, timeout_s: float = DEFAULT_TIMEOUT_S, row_limit: int = DEFAULT_ROW_LIMIT,
+                      formats: dict[str, str] | None = None) -> SparqlResult:
+    """Vet and run the query in a child process that is killed when it passes its time limit: parsing counts
+    against the limit too.
+
+    The child is started with ``multiprocessing``'s ``spawn`` context (no ``fork``, so this runs on Windows and
+    macOS as on Linux). A spawned child imports and loads the knowledge base afresh; it says "ready" first, and
+    the time limit starts then, so that a slow start does not eat the query's time. A thread could not do this:
+    rdflib's parser and evaluator cannot be interrupted, so only a process can be stopped at the limit."""
     import math
     import os
 
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, text, row_limit, os.getpid(), math.ceil(timeout_s) + 1), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, text, row_limit, os.getpid(), math.ceil(timeout_s) + 1, formats),
+                       daemon=True)
     proc.start()
     child.close()
     try:
-        if not parent.poll(timeout_s):
-            raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped")
         try:
+            if not parent.poll(START_TIMEOUT_S):
+                raise QueryError("the query process did not start")
+            parent.recv()                                  # ("ready", None)
+            if not parent.poll(timeout_s):
+                raise QueryTimeout(f"the query ran longer than {timeout_s:g} s and was stopped")
             status, payload = parent.recv()
         except (EOFError, OSError):
             proc.join(1)
@@ -553,61 +678,6 @@ def run_query_limited(text: str, timeout_s: float = DEFAULT_TIMEOUT_S, row_limit
     if status != "ok":
         raise QueryError(payload)
     return payload
-
-
-def sparql_json(result: SparqlResult) -> dict[str, Any]:
-    if result.kind == "ask":
-        return {"head": {}, "boolean": result.boolean}
-    return {"head": {"vars": result.variables}, "results": {"bindings": result.rows}}
-
-
-def sparql_csv(result: SparqlResult, delimiter: str = ",") -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    if result.kind == "ask":
-        writer.writerow(["boolean"])
-        writer.writerow([str(result.boolean).lower()])
-        return buf.getvalue()
-    writer.writerow(result.variables if delimiter == "," else [f"?{v}" for v in result.variables])
-    for row in result.rows:
-        cells = []
-        for v in result.variables:
-            t = row.get(v)
-            if t is None:
-                cells.append("")
-            elif delimiter == "\t":
-                cells.append(f"<{t['value']}>" if t["type"] == "uri" else json.dumps(t["value"], ensure_ascii=False) + (f"@{t['xml:lang']}" if "xml:lang" in t else ""))
-            else:
-                cells.append(t["value"])
-        writer.writerow(cells)
-    return buf.getvalue()
-
-
-def sparql_xml(result: SparqlResult) -> str:
-    from xml.sax.saxutils import escape, quoteattr
-
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
-    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
-    out.append("</head>")
-    if result.kind == "ask":
-        out.append(f"<boolean>{str(result.boolean).lower()}</boolean>")
-    else:
-        out.append("<results>")
-        for row in result.rows:
-            out.append("<result>")
-            for v, t in row.items():
-                if t["type"] == "uri":
-                    inner = f"<uri>{escape(t['value'])}</uri>"
-                elif t["type"] == "bnode":
-                    inner = f"<bnode>{escape(t['value'])}</bnode>"
-                else:
-                    attrs = f" xml:lang={quoteattr(t['xml:lang'])}" if "xml:lang" in t else (f" datatype={quoteattr(t['datatype'])}" if "datatype" in t else "")
-                    inner = f"<literal{attrs}>{escape(t['value'])}</literal>"
-                out.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
-            out.append("</result>")
-        out.append("</results>")
-    out.append("</sparql>")
-    return "\n".join(out) + "\n"
 
 
 # ------------------------------------------------------------------------------------------------ coverage

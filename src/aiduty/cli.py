@@ -306,8 +306,15 @@ def facts(
 
 
 @app.command()
-def schema(lang: Lang = typer.Option(Lang.en, "--lang")) -> None:
-    """Print the JSON Schema of the service description, each field explained (title, description, question, help)."""
+def schema(lang: Lang = typer.Option(Lang.en, "--lang"),
+           report: bool = typer.Option(False, "--report", help="The report's schema instead (design §5)")) -> None:
+    """Print the JSON Schema of the service description, each field explained (title, description, question, help);
+    with --report, the report's schema."""
+    if report:
+        from .report import report_schema
+
+        typer.echo(json.dumps(report_schema(), indent=2, ensure_ascii=False))
+        return
     from .schema import service_schema
 
     typer.echo(json.dumps(service_schema(_kb(), lang.value), indent=2, ensure_ascii=False))
@@ -486,6 +493,15 @@ class SparqlFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    tsv = "tsv"
+    xml = "xml"
+
+
+class GraphFormat(str, Enum):
+    turtle = "turtle"
+    nt = "nt"
+    xml = "xml"
+    jsonld = "json-ld"
 
 
 @app.command()
@@ -494,9 +510,13 @@ def sparql(
     fmt: SparqlFormat = typer.Option(SparqlFormat.table, "--format"),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds before the query is stopped"),
     limit: int = typer.Option(10_000, "--limit", min=1, help="Most rows returned"),
+    graph_fmt: GraphFormat = typer.Option(GraphFormat.turtle, "--graph-format", help="For CONSTRUCT and DESCRIBE"),
 ) -> None:
-    """Run a read-only SPARQL query over the knowledge base (standard prefixes bound)."""
-    from .catalogue import QueryError, QueryTimeout, run_query_limited, sparql_csv, sparql_json
+    """Run a read-only SPARQL query over the knowledge base (standard prefixes bound).
+
+    The query runs in a child process started with ``spawn`` (any platform, no fork) that is stopped at
+    --timeout; SELECT/ASK results as a table or in the SPARQL formats (rdflib's writers)."""
+    from .catalogue import QueryError, QueryTimeout, run_query_limited
 
     path = Path(query)
     text = query
@@ -512,17 +532,16 @@ def sparql(
         except (OSError, UnicodeDecodeError) as exc:
             fail(f"{query}: cannot read the query: {exc}".splitlines()[0])
     try:
-        result = run_query_limited(text, timeout, limit)      # parsing counts against --timeout too
+        formats = {"results": None if fmt is SparqlFormat.table else fmt.value, "graph": graph_fmt.value}
+        result = run_query_limited(text, timeout, limit, formats)      # parsing counts against --timeout too
     except (QueryError, QueryTimeout) as exc:
         fail(" ".join(str(exc).split()))
     if result.truncated:
         typer.echo(f"aiduty: results cut at {limit} rows (--limit)", err=True)
     if result.kind == "graph":
         typer.echo(result.graph)
-    elif fmt is SparqlFormat.json:
-        _print_json(sparql_json(result))
-    elif fmt is SparqlFormat.csv:
-        typer.echo(sparql_csv(result), nl=False)
+    elif result.body is not None:
+        typer.echo(result.body.decode("utf-8"), nl=False)
     elif result.kind == "ask":
         typer.echo("true" if result.boolean else "false")
     else:

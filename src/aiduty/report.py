@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -134,3 +134,16 @@ class Report(BaseModel):
         duties = b",".join(d.json_fragment() for d in self.duties)
         questions = b",".join(q.__pydantic_serializer__.to_json(q) for q in self.questions)
         return b"".join((head[:-1], b',"duties":[', duties, b'],"questions":[', questions, b"]}"))
+
+
+def report_schema(ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+    """The report's JSON Schema as it is on the wire (what ``aiduty schema --report``, GET /v1/schema/report
+    and the OpenAPI document publish). Reports leave out null values (``json_bytes``), so a field that may be
+    null is not required: the schema says so, and a client generated from it reads every report."""
+    schema = Report.model_json_schema(mode="serialization", ref_template=ref_template)
+    for model in [schema, *schema.get("$defs", {}).values()]:
+        props = model.get("properties", {})
+        nullable = {k for k, v in props.items() if {"type": "null"} in v.get("anyOf", [])}
+        if "required" in model:
+            model["required"] = [k for k in model["required"] if k not in nullable]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -148,7 +148,7 @@ def _answer(conn, engine, kb, limits: Limits) -> None:
                 conn.send_bytes(b"ok" + worker_step(engine, payload))
                 continue
             elif kind == "sparql":
-                conn.send(("ok", run_query(kb or engine.kb, payload["query"], payload["row_limit"])))
+                conn.send(("ok", run_query(kb or engine.kb, payload["query"], payload["row_limit"], payload.get("formats"))))
             elif kind == "labels":     # POST /v1/labels/scan (routes/labels.py): uploaded bytes in, records as JSON out
                 from .labelscan import scan_uploads
 

@@ -14,7 +14,7 @@ from .common import Problem, day, get_kb
 router = APIRouter(tags=["catalogue"])
 
 
-@router.get("/v1/obligations", summary="List obligations (the CLI's filters)")
+@router.get("/v1/obligations", operation_id="listObligations", summary="List obligations (the CLI's filters)")
 async def obligations(role: str | None = None, instrument: str | None = None, article: int | None = None,
                       campaign: str | None = None, as_of: str | None = None, search: str | None = None,
                       status: Literal["draft", "in-force", "upcoming", "lapsed"] | None = None,
@@ -31,7 +31,7 @@ async def obligations(role: str | None = None, instrument: str | None = None, ar
     return [duty_json(kb, d, lang) for d in found]
 
 
-@router.get("/v1/obligations/{obligation_id}", summary="One obligation's full card")
+@router.get("/v1/obligations/{obligation_id}", operation_id="getObligation", responses={404: {"description": "Not found"}}, summary="One obligation's full card")
 async def obligation(obligation_id: str, lang: Literal["en", "zh"] = "en", kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     duty = kb.duties.get(obligation_id)
     if duty is None:
@@ -39,19 +39,19 @@ async def obligation(obligation_id: str, lang: Literal["en", "zh"] = "en", kb: K
     return duty_json(kb, duty, lang, full=True)
 
 
-@router.get("/v1/instruments")
+@router.get("/v1/instruments", operation_id="listInstruments")
 async def instruments(kb: KnowledgeBase = Depends(get_kb)) -> list[dict[str, Any]]:
     return [instrument_json(kb, i) for i in sorted(kb.instruments.values(), key=lambda i: i.code)]
 
 
-@router.get("/v1/instruments/{code}")
+@router.get("/v1/instruments/{code}", operation_id="getInstrument", responses={404: {"description": "Not found"}})
 async def instrument(code: str, kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     if code not in kb.instruments:
         raise Problem(404, "Not found", f"no instrument {code!r}")
     return instrument_json(kb, kb.instruments[code])
 
 
-@router.get("/v1/campaigns")
+@router.get("/v1/campaigns", operation_id="listCampaigns")
 async def campaigns(as_of: str | None = None, kb: KnowledgeBase = Depends(get_kb)) -> list[dict[str, Any]]:
     when = day(as_of) or date.today()
     return [campaign_json(kb, c, when) for c in sorted(kb.campaigns.values(), key=lambda c: c.code)]

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from ..report import Report
 from ..settings import Settings
 from .common import Problem, Tasks, day, get_settings, get_tasks, request_id
 
@@ -27,12 +28,19 @@ def is_json(content_type: str | None) -> bool:
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
 
-@router.post("/v1/check", summary="Check one service description", response_class=Response,
+# The errors a worker-backed route can answer (all application/problem+json; see api._declare_problems).
+WORKER_ERRORS: dict[int | str, dict[str, Any]] = {
+    415: {"description": "The body is not JSON"}, 422: {"description": "Invalid request"},
+    503: {"description": "Server busy, or the worker was lost (Retry-After)"}, 504: {"description": "Time limit exceeded"}}
+
+
+# The 200 answer is declared as the Report model for clients and docs, but the route returns the bytes the
+# worker encoded: nothing is validated or encoded again in this process (the fast path).
+@router.post("/v1/check", summary="Check one service description", response_class=Response, operation_id="checkService",
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": {"$ref": "#/components/schemas/ServiceDescription"},
                  "example": EXAMPLE_SERVICE}}}},
-             responses={200: {"description": "The report (design §5)", "content": {"application/json": {}}},
-                        415: {"description": "The body is not JSON"}})
+             responses={200: {"description": "The report (design §5)", "model": Report}, **WORKER_ERRORS})
 async def check(
     request: Request,
     as_of: str | None = Query(None, description="YYYY-MM-DD; default today"),

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from ..description import leaf_paths
 from ..settings import Settings
-from .check import is_json
+from ..report import RoleOut, ServiceRef
+from .check import WORKER_ERRORS, is_json
 from .common import Problem, Tasks, day, get_settings, get_tasks, request_id
 
 router = APIRouter(tags=["check"])
@@ -26,12 +28,26 @@ DRAFT_ID, DRAFT_NAME = "draft-service", "Draft service"
 EXAMPLE = {"reach": {"mainland_china_public": True}, "capabilities": {"generates": ["image"]}}
 
 
-@router.post("/v1/interview", summary="Guided check: the next questions for a partial description",
+class InterviewAnswer(BaseModel):
+    """The answer of POST /v1/interview (documentation: the route returns the worker's JSON as it is)."""
+
+    service: ServiceRef
+    as_of: str
+    lang: Literal["en", "zh"]
+    summary: dict[str, Any] = Field(description="Counts by status, as in the report's summary")
+    done: bool = Field(description="True when no question is left to ask")
+    questions: list[dict[str, Any]] = Field(description="The next questions, best first: fact, question, choices, "
+                                                        "help, and how many open duties each settles")
+    roles: list[RoleOut]
+    dont_know: list[str]
+
+
+@router.post("/v1/interview", operation_id="interviewStep", summary="Guided check: the next questions for a partial description",
              response_class=Response,
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": {"type": "object"}, "example": EXAMPLE}}}},
-             responses={200: {"description": "The next questions and the summary", "content": {"application/json": {}}},
-                        415: {"description": "The body is not JSON"}})
+             responses={200: {"description": "The next questions and the summary", "model": InterviewAnswer},
+                        **WORKER_ERRORS})
 async def interview(
     request: Request,
     as_of: str | None = Query(None, description="YYYY-MM-DD; default today"),

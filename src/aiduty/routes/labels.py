@@ -21,7 +21,7 @@ from .common import Problem, Tasks, get_settings, get_tasks, request_id
 router = APIRouter(tags=["labels"])
 
 
-@router.post("/v1/labels/scan", summary="Scan uploaded files for AIGC implicit labels (multipart, field `file`)",
+@router.post("/v1/labels/scan", operation_id="scanLabels", summary="Scan uploaded files for AIGC implicit labels (multipart, field `file`)",
              openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                  "type": "object", "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
                  "required": ["file"]}}}}},
