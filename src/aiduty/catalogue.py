@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv  # noqa: F401  (kept for the catalogue exports)
-import io  # noqa: F401
 import json
 import multiprocessing
 import re
