@@ -103,6 +103,7 @@ def to_text(report: Report, color: bool = False, width: int | None = None) -> st
     import shutil
 
     from rich.console import Console
+    from rich.padding import Padding
 
     width = width or shutil.get_terminal_size((120, 24)).columns
 
@@ -111,6 +112,9 @@ def to_text(report: Report, color: bool = False, width: int | None = None) -> st
     color = color and not os.environ.get("NO_COLOR")          # https://no-color.org: plain text, no styles either
     console = Console(file=buf, force_terminal=color, width=width, no_color=not color, highlight=False)
     out = console.print
+
+    def para(text: str, indent: int) -> None:        # wrapped text keeps its indent (CJK wraps anywhere)
+        console.print(Padding(text, (0, 0, 0, indent), expand=False))
 
     def ident(text: str, indent: int) -> None:        # an id or citation: one line, never folded or cropped
         console.print(" " * indent + f"[dim]{m(text)}[/dim]", no_wrap=True, overflow="ignore", crop=False)
@@ -129,13 +133,13 @@ def to_text(report: Report, color: bool = False, width: int | None = None) -> st
         out(f"\n[bold]{h['actions']} ({len(actions)})[/bold]")
         for i, (key, title, text, gaps) in enumerate(actions, 1):
             out(f"{i:>2}. [bold]{m(_pick(title, lang))}[/bold] — {h['p_' + gaps[0].priority]} · {h['n_gaps'].format(n=len(gaps))}")
-            out(f"    {m(_pick(text, lang))}")
+            para(m(_pick(text, lang)), 4)
             for d in gaps:
                 out(f"    • {m(d.title.get(lang))} ({h['p_' + d.priority]})")
                 ident(d.id, 6)
                 ident(_cites(d, lang), 6)
                 for f in d.findings:
-                    out(f"      ✗ {m(f.message)}")
+                    para(f"✗ {m(f.message)}", 6)
     statuses = [st for st in STATUS_ORDER if st != "gap" and (st in LISTED or _full(report))]
     for status in statuses:
         rows = [d for d in report.duties if d.status == status]
@@ -147,9 +151,9 @@ def to_text(report: Report, color: bool = False, width: int | None = None) -> st
             ident(d.id, 4)
             ident(_cites(d, lang), 4)
             for w in d.applies_because[:1]:
-                out(f"    {m(w)}")
+                para(m(w), 4)
             if d.questions:
-                out("    ? " + m(", ".join(d.questions)))
+                para("? " + m(", ".join(d.questions)), 4)
     if not _full(report):
         hidden = [(st, getattr(report.summary, st)) for st in STATUS_ORDER if st not in LISTED and getattr(report.summary, st)]
         if hidden:
@@ -158,8 +162,8 @@ def to_text(report: Report, color: bool = False, width: int | None = None) -> st
         out(f"\n[bold]{h['questions']}[/bold]")
         for q in report.questions:
             ident(q.fact, 2)
-            out(f"    {m(q.question)} ({h['unlocks']} {len(q.unlocks)})")
-    return buf.getvalue()
+            para(f"{m(q.question)} ({h['unlocks']} {len(q.unlocks)})", 4)
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())     # no padding at line ends
 
 
 def to_markdown(report: Report) -> str:
