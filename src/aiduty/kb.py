@@ -188,7 +188,7 @@ class Precedent:
 
 @dataclass(frozen=True)
 class Action:
-    """A remediation action (ontology/actions.ttl): one fix that closes several duties (aid:closes)."""
+    """A remediation action (ontology/remediation-actions.ttl): one fix that closes several duties (aid:closes)."""
     id: str
     title: Text
     description: Text
@@ -212,7 +212,7 @@ class KnowledgeBase:
     provisions_without_duty: list[tuple[Citation, Text]]
     implications: Table = Table(())     # ontology/implications.ttl, compiled (see implications.py)
     priority_rules: tuple[PriorityRule, ...] = ()   # ontology/priority.ttl, in order
-    actions: dict[str, Action] = field(default_factory=dict)     # ontology/actions.ttl, by id
+    actions: dict[str, Action] = field(default_factory=dict)     # ontology/remediation-actions.ttl, by id
     action_of: dict[str, str] = field(default_factory=dict)      # duty id -> the action that closes it
 
     @cached_property

@@ -54,7 +54,7 @@ def _role(role_id: str, lang: str) -> str:
 
 
 def top_actions(report: Report, kb=None) -> list[tuple[str, dict, dict, list]]:
-    """The gaps grouped by the action that closes them (ontology/actions.ttl; a gap no action closes is its own
+    """The gaps grouped by the action that closes them (ontology/remediation-actions.ttl; a gap no action closes is its own
     action): (action id, title, description, gaps), most urgent first: the highest priority among the gaps,
     then the number of gaps, then the id."""
     kb = kb or _kb()
