@@ -67,7 +67,7 @@ def test_gaps_no_gap_and_bad_input(tmp_path):
 
 def test_a_closed_stdout_ends_quietly(tmp_path):
     """`aiduty check … | head -c 10`: the reader goes away; no traceback, no message, not a verdict (141)."""
-    for args in (["check", DREAMY, "--format", "json"], ["check", DREAMY], ["export"]):
+    for args in (["check", DREAMY, "--format", "json"], ["check", str(Path(DREAMY).parent), "--all"], ["export"]):
         proc = subprocess.Popen([sys.executable, "-m", "aiduty", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         proc.stdout.read(10)
         proc.stdout.close()

@@ -190,6 +190,15 @@ class Precedent:
     duties: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Action:
+    """A remediation action (ontology/remediation-actions.ttl): one fix that closes several duties (aid:closes)."""
+    id: str
+    title: Text
+    description: Text
+    closes: tuple[str, ...]
+
+
 @dataclass
 class KnowledgeBase:
     version: str
@@ -207,6 +216,8 @@ class KnowledgeBase:
     provisions_without_duty: list[tuple[Citation, Text]]
     implications: Table = Table(())     # ontology/implications.ttl, compiled (see implications.py)
     priority_rules: tuple[PriorityRule, ...] = ()   # ontology/priority.ttl, in order
+    actions: dict[str, Action] = field(default_factory=dict)     # ontology/remediation-actions.ttl, by id
+    action_of: dict[str, str] = field(default_factory=dict)      # duty id -> the action that closes it
 
     @cached_property
     def targets(self) -> dict[str, Target]:
@@ -487,13 +498,20 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
     except PriorityRuleError as exc:
         raise KnowledgeBaseError(str(exc)) from exc
 
+    actions = {}
+    for a in g.subjects(RDF.type, AID.Action):
+        closes = tuple(sorted(_ident(g, d) for d in g.objects(a, AID.closes) if _ident(g, d) in duties))
+        actions[_ident(g, a)] = Action(_ident(g, a), _text(g, a, SKOS.prefLabel), _text(g, a, SKOS.definition), closes)
+    actions = dict(sorted(actions.items()))
+    action_of = {d: a.id for a in actions.values() for d in a.closes}   # the lint allows one action a duty
+
     # rdflib iterates in no fixed order; sorted dicts make every build (and so every report) the same
     roles = dict(sorted(roles.items()))
     return KnowledgeBase(version, digest, _closure(shapes, shape_duty), dict(sorted(instruments.items())), roles,
                          roles_by_class, facts, dict(sorted(duties.items())),
                          dict(sorted(campaigns.items())), dict(sorted(precedents.items())), shape_duty,
                          _nested_shape_index(shapes, shape_duty), without, implications=implications,
-                         priority_rules=priority_rules)
+                         priority_rules=priority_rules, actions=actions, action_of=action_of)
 
 
 def _closure(shapes: Graph, roots) -> Graph:

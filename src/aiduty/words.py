@@ -1,6 +1,6 @@
 """Every user-facing word the code itself writes, in English and Chinese (the law's words live in the knowledge base).
 
-WORDS: the engine's reasons; HEADINGS: the renderers' headings; SIGNALS: how a priority reason names a campaign,
+WORDS: the engine's reasons; HEADINGS: the renderers' headings; CARD_WORDS: `aiduty show`; SIGNALS: how a priority reason names a campaign,
 a precedent or a fine (the reason templates themselves are in ontology/priority.ttl).
 """
 
@@ -24,12 +24,50 @@ HEADINGS = {
            "met": "Met", "attested": "Attested (signed off)", "not_applicable": "Not applicable", "roles": "Roles", "questions": "Questions to answer",
            "duty": "Duty", "cite": "Citation", "why": "Why", "prio": "Priority", "summary": "Summary",
            "derived": "Derived facts", "unlocks": "settles", "fix": "Remediation", "penalty": "Penalty",
-           "role_unknown": "may hold (unknown)", "conf": "Confidence", "campaign": "Campaign targets", "prec": "Precedents"},
+           "role_unknown": "may hold (unknown)", "conf": "Confidence", "campaign": "Campaign targets", "prec": "Precedents",
+           "title": "compliance check", "as_of": "as of {day}", "kb": "knowledge base {version}",
+           "actions": "Top actions", "entries": "{n} to do", "no_action": "(no grouped action)",
+           "verdict_gap": "Not compliant yet: {gap} gaps to close, in {actions} actions.",
+           "verdict_unknown": "No gap found, but {unknown} duties depend on {questions} open questions.",
+           "verdict_ok": "No gap found: every duty that applies is met or cannot be confirmed from a description.",
+           "verdict_more": " {unknown} duties are still unknown ({questions} questions).",
+           "verdict_upcoming": " {upcoming} duties will apply later.",
+           "counted": "Counted, not listed", "see_all": "use --all to list them",
+           "p_critical": "critical", "p_high": "high", "p_medium": "medium", "p_low": "low", "n_gaps": "{n} gaps",
+           "st_gap": "gaps", "st_unknown": "unknown", "st_upcoming": "upcoming", "st_applicable": "applicable",
+           "st_attested": "attested", "st_met": "met", "st_not_applicable": "not applicable"},
     "zh": {"gap": "缺口", "unknown": "待确认：请回答问题", "upcoming": "即将适用", "applicable": "适用（描述无法确认履行情况）",
            "met": "已满足", "attested": "已签核确认", "not_applicable": "不适用", "roles": "角色", "questions": "待回答的问题",
            "duty": "义务", "cite": "依据", "why": "原因", "prio": "优先级", "summary": "汇总",
            "derived": "推导出的事实", "unlocks": "可确定", "fix": "整改建议", "penalty": "处罚",
-           "role_unknown": "可能适用（尚不确定）", "conf": "可信度", "campaign": "专项行动重点", "prec": "执法案例"},
+           "role_unknown": "可能适用（尚不确定）", "conf": "可信度", "campaign": "专项行动重点", "prec": "执法案例",
+           "title": "合规检查", "as_of": "检查日期 {day}", "kb": "知识库 {version}",
+           "actions": "首要整改行动", "entries": "{n} 项待办", "no_action": "（无归并行动）",
+           "verdict_gap": "尚未合规：有 {gap} 个缺口待整改，可归为 {actions} 项行动。",
+           "verdict_unknown": "未发现缺口，但有 {unknown} 项义务取决于 {questions} 个待回答的问题。",
+           "verdict_ok": "未发现缺口：适用的义务均已满足，或无法通过服务描述确认。",
+           "verdict_more": "另有 {unknown} 项义务尚不确定（{questions} 个问题）。",
+           "verdict_upcoming": "{upcoming} 项义务将于日后适用。",
+           "counted": "仅计数、未列出", "see_all": "使用 --all 列出",
+           "p_critical": "紧急", "p_high": "高", "p_medium": "中", "p_low": "低", "n_gaps": "{n} 个缺口",
+           "st_gap": "缺口", "st_unknown": "待确认", "st_upcoming": "即将适用", "st_applicable": "适用",
+           "st_attested": "已签核", "st_met": "已满足", "st_not_applicable": "不适用"},
+}
+
+# The labels of `aiduty show`'s obligation card.
+CARD_WORDS = {
+    "en": {"cites": "Citations", "rule": "Rule type", "bearer": "Bearer", "status": "Instrument status",
+           "confidence": "Confidence", "in_force": "In force", "applies": "Applies when", "met": "Met when",
+           "unconfirmable": "no service description can confirm it (reported as 'applicable')", "fix": "Remediation",
+           "penalty": "Penalty", "campaign_targets": "Campaign targets", "precedents": "Precedents",
+           "specialises": "Specialises", "specialised_by": "Specialised by", "overlaps": "Overlaps with",
+           "replaces": "Replaces", "replaced_by": "Replaced by", "supports": "Supports", "supported_by": "Supported by",
+           "sources": "Sources", "fine": "Fine"},
+    "zh": {"cites": "依据", "rule": "规则类型", "bearer": "义务主体", "status": "文件效力", "confidence": "可信度",
+           "in_force": "施行", "applies": "适用条件", "met": "满足条件", "unconfirmable": "无法通过服务描述确认（报告为“适用”）",
+           "fix": "整改建议", "penalty": "处罚", "campaign_targets": "专项行动重点", "precedents": "执法案例",
+           "specialises": "细化", "specialised_by": "被细化于", "overlaps": "内容重叠", "replaces": "取代",
+           "replaced_by": "被取代于", "supports": "支撑", "supported_by": "受支撑于", "sources": "来源", "fine": "罚款"},
 }
 
 # Fragments of priority reasons: a campaign with its dates and targets, a precedent by its title, a fine by its tier.
