@@ -36,6 +36,7 @@ from pydantic import BaseModel
 from .description import DescriptionError, ServiceDescription, parse_description, stated_facts
 from .report import Report
 from .vocab import SH, fact_paths
+from .words import CHECKLIST_WORDS, SECTION_WORDS
 
 DONT_KNOW = object()
 PLACEHOLDER_TEXT = "(stated)"
@@ -520,16 +521,6 @@ class Interview:
         return self.engine.check(parse_description(desc, "answer"), as_of=self.day, lang=self.lang, include_all=True)
 
 
-CHECKLIST_WORDS = {
-    "en": {"label": "In place under {}", "question": "Which of these are in place? (Select all that are; one not "
-           "selected is \"no\"; \"don't know\" leaves it unknown.)"},
-    "zh": {"label": "{}项下的措施", "question": "以下哪些措施已经落实？（全选已落实的；未选即为“否”；“不知道”则保持未知。）"},
-}
-SECTION_WORDS = {
-    "en": {"label": "About the service ({})", "question": "Which of these are true of the service? (Select all that "
-           "are; one not selected is \"no\"; \"don't know\" leaves it unknown.)"},
-    "zh": {"label": "服务情况（{}）", "question": "以下哪些情况属实？（全选属实的；未选即为“否”；“不知道”则保持未知。）"},
-}
 
 
 def checklist_groups(kb) -> dict[str, str]:

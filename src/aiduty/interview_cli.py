@@ -20,64 +20,10 @@ import yaml
 
 from .description import DescriptionError, ServiceDescription, load_description, parse_description
 from .interview import DONT_KNOW, Interview, Question, fact_help, run_oracle
+from .words import INTERVIEW_WORDS as WORDS
 
 DONT_KNOW_LINE = "# aiduty-interview dont-know:"
 HELP_CITATIONS = 12                 # provisions listed under "?" before "and N more"
-WORDS = {
-    "en": {
-        "title": "aiduty interview — {name} ({id}), as of {day}",
-        "keys": "Answer with a number (or the value); ? help · d don't know · b back · q save and quit",
-        "status": "[gap {gap} · unknown {unknown} · settled {settled} of {total}]",
-        "settles": "Settles {n} open dut{ies} whatever the answer{most}.",
-        "most": " (up to {n})",
-        "hinges": "Provisions that hinge on it: {}",
-        "more": " and {} more",
-        "yes": "yes", "no": "no",
-        "multi": "Choose any: numbers separated by commas; 0 for none.",
-        "int": "Type a whole number.", "date": "Type a date, YYYY-MM-DD.", "str": "Type the answer.",
-        "bad": "Not understood: {}. Type ? for help.",
-        "refused": "That answer cannot be used: {}",
-        "undone": "Undid {}.", "nothing_to_undo": "Nothing to undo.",
-        "done": "No question left can change the status of any duty.",
-        "saved": "Saved to {}.",
-        "name": "What is the service called? ", "id": "A short id for it (a-z, 0-9, -) [{}]: ",
-        "meaning": "What it means: {}", "example": "Example: {}", "help_text": "Help: {}",
-        "answers": "Open duties each answer settles: {}", "dont_know": "don't know",
-        "help_keys": "d: don't know (the fact stays unknown and is not asked again) · b: back · q: save and quit",
-        "roles": "Roles it decides: {}",
-        "judgement": "A legal judgement, not a product fact. What the law says: {}",
-        "checklist": "Type the numbers of those that hold (e.g. 1 3); 0 for none; add ? to a number for don't know "
-                     "(e.g. 2?); d: don't know for all.",
-        "header": "# Service description written by `aiduty interview` (as of {day}). Each fact follows its question.\n"
-                  "# Run `aiduty interview {file}` to carry on; facts answered \"don't know\" are listed below.",
-    },
-    "zh": {
-        "title": "aiduty 问答 — {name}（{id}），截至 {day}",
-        "keys": "请输入编号（或取值）；? 帮助 · d 不知道 · b 返回上一题 · q 保存并退出",
-        "status": "[缺口 {gap} · 未知 {unknown} · 已确定 {settled}/{total}]",
-        "settles": "无论如何回答，都能确定 {n} 项待定义务{most}。",
-        "most": "（最多 {n} 项）",
-        "hinges": "取决于此问题的条款：{}",
-        "more": " 等另外 {} 条",
-        "yes": "是", "no": "否",
-        "multi": "可多选：以逗号分隔编号；输入 0 表示“都没有”。",
-        "int": "请输入整数。", "date": "请输入日期，格式 YYYY-MM-DD。", "str": "请输入答案。",
-        "bad": "无法识别：{}。输入 ? 查看帮助。",
-        "refused": "该答案无法使用：{}",
-        "undone": "已撤销 {}。", "nothing_to_undo": "没有可撤销的回答。",
-        "done": "剩余问题均不会改变任何义务的状态。",
-        "saved": "已保存到 {}。",
-        "name": "服务名称是什么？", "id": "服务标识（a-z、0-9、-）[{}]：",
-        "meaning": "含义：{}", "example": "示例：{}", "help_text": "说明：{}",
-        "answers": "各答案可确定的待定义务数：{}", "dont_know": "不知道",
-        "help_keys": "d：不知道（该事实保持未知，不再询问） · b：返回上一题 · q：保存并退出",
-        "roles": "影响的角色：{}",
-        "judgement": "这是法律判断，不是产品事实。法律依据：{}",
-        "checklist": "输入属实或已落实各项的编号（如 1 3）；输入 0 表示都没有；编号后加 ? 表示不知道（如 2?）；d：全部不知道。",
-        "header": "# 由 `aiduty interview` 生成的服务描述（截至 {day}）。每项事实前为其问题。\n"
-                  "# 运行 `aiduty interview {file}` 可继续回答；回答“不知道”的事实列在下一行。",
-    },
-}
 
 
 # ------------------------------------------------------------------------------------------------ YAML out and in
