@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from .report import Report
 
 __all__ = ["Engine", "Report", "ServiceDescription", "DescriptionError", "load_description"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 _EXPORTS = {"Engine": "engine", "Report": "report", "ServiceDescription": "description",
             "DescriptionError": "description", "load_description": "description"}
 
