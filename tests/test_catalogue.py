@@ -151,3 +151,9 @@ def test_diff_calls_the_app_download_duty_renumbered_not_new():
     assert [c["en"] for c in app["from_citations"]] == ["CSL-2017 Art. 48(2)"]
     assert [c["en"] for c in app["to_citations"]] == ["CSL-2026 Art. 50(2)"]
     assert not any(d["id"].startswith("csl-2026-art50") for d in result["came_into_force"])
+
+
+def test_show_suggests_the_closest_ids_for_a_typo():
+    result = runner.invoke(app, ["show", "csl-2026-art23-log-retentoin"])
+    assert result.exit_code == 2
+    assert "did you mean csl-2026-art23-log-retention" in result.stderr

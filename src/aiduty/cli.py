@@ -409,7 +409,9 @@ def show(
     kb = _kb()
     duty = kb.duties.get(obligation_id)
     if duty is None:
-        close = sorted(d for d in kb.duties if obligation_id.split("-art")[0] in d)[:5]
+        from difflib import get_close_matches
+
+        close = get_close_matches(obligation_id, list(kb.duties), n=5, cutoff=0.6)
         fail(f"no obligation {obligation_id!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
     card = duty_json(kb, duty, lang.value, full=True)
     if fmt is ListFormat.json:
