@@ -20,18 +20,22 @@ from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from .description import ServiceDescription
 from .kb import load
 from .report import report_schema
 from .routes import ROUTERS
+from .routes.pages import error_page, wants_html
 from .routes.check import EXAMPLE_SERVICE  # noqa: F401  (re-exported)
 from .routes.common import PROBLEM, Problem, Tasks, problem_response  # noqa: F401  (re-exported)
 from .settings import Settings
+from .web import CSP, SECURITY_HEADERS
 from .workers import Limits, WorkerPool
 
 _GOOD_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+CSP_BYTES = CSP.encode()
 
 
 class _BodyTooLarge(Exception):
@@ -65,7 +69,9 @@ class LimitsAndHeaders:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                own = message.get("headers", [])
+                csp = [] if any(k.lower() == b"content-security-policy" for k, _ in own) else [(b"content-security-policy", CSP_BYTES)]
+                message = {**message, "headers": [*own, *extra, *csp]}
             await send(message)
 
         def too_large():
@@ -208,26 +214,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="aiduty", version=__version__, lifespan=lifespan,
         description="Which duties of China's AI regulations apply to a service, which are met, what is missing — "
                     "and the obligation catalogue behind it. Errors are application/problem+json.",
-        generate_unique_id_function=operation_id,
+        generate_unique_id_function=operation_id, docs_url=None, redoc_url=None,
     )
     app.state.settings, app.state.kb, app.state.tasks = settings, kb, tasks
     app.state.pool = tasks.checks
     for router in ROUTERS:
         app.include_router(router)
+    app.mount("/static", StaticFiles(packages=[("aiduty", "static")]), name="static")
 
     app.add_middleware(GZipReads)
     app.add_middleware(SparqlCors)
     app.add_middleware(TrustedHosts, allowed_hosts=list(settings.allowed_hosts))
     app.add_middleware(LimitsAndHeaders, max_body=int(settings.max_body),
                        path_limits={"/v1/labels/scan": int(settings.labels_max_upload)},
-                       headers=[(b"x-aiduty-kb-version", kb.version.encode()), (b"x-aiduty-kb-hash", kb.content_hash.encode())])
+                       headers=[(b"x-aiduty-kb-version", kb.version.encode()), (b"x-aiduty-kb-hash", kb.content_hash.encode()),
+                                *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())])
 
     @app.exception_handler(Problem)
-    async def on_problem(_: Request, exc: Problem):
+    async def on_problem(request: Request, exc: Problem):
+        if wants_html(request):
+            return error_page(request, exc.status, exc.title, exc.detail)
         return problem_response(exc.status, exc.title, exc.detail, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http(_: Request, exc: StarletteHTTPException):
+    async def on_http(request: Request, exc: StarletteHTTPException):
+        if wants_html(request):
+            return error_page(request, exc.status_code, None, str(exc.detail))
         return problem_response(exc.status_code, {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error"), str(exc.detail))
 
     @app.exception_handler(RequestValidationError)

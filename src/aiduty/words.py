@@ -209,3 +209,34 @@ SECTION_WORDS = {
            "are; one not selected is \"no\"; \"don't know\" leaves it unknown.)"},
     "zh": {"label": "服务情况（{}）", "question": "以下哪些情况属实？（全选属实的；未选即为“否”；“不知道”则保持未知。）"},
 }
+
+# The web app (web.py, templates/): every word its pages show that the knowledge base does not supply
+WEB_WORDS = {
+    "en": {
+        "app": "aiduty", "tagline": "China's AI rules: which duties apply to your service, and what is missing",
+        "skip": "Skip to content", "nav": "Main", "nav_home": "Home", "nav_check": "Check a service",
+        "nav_catalogue": "Obligations", "nav_instruments": "Instruments", "nav_campaigns": "Campaigns",
+        "nav_diff": "What changed", "nav_api": "API", "switch": "中文", "switch_label": "切换到中文",
+        "footer": "Knowledge base {kb} · aiduty {version}. Not legal advice: each answer cites the article it "
+                  "rests on, and its confidence.",
+        "home_check": "Check a service", "home_check_text": "Answer a few questions about your AI product, or upload "
+                      "its description, and see which duties apply, which are met and what is missing.",
+        "home_catalogue": "Browse the obligations", "home_catalogue_text": "Search every duty by words in English or "
+                          "Chinese, filter by instrument, role, campaign or date, and see what changed between two dates.",
+        "error_title": "Something is wrong with the request", "not_found": "Not found",
+        "server_busy": "The server is busy. Try again in a moment.",
+    },
+    "zh": {
+        "app": "aiduty", "tagline": "中国人工智能监管规则：您的服务适用哪些义务，还缺什么",
+        "skip": "跳到正文", "nav": "主导航", "nav_home": "首页", "nav_check": "检查服务",
+        "nav_catalogue": "义务目录", "nav_instruments": "法规文件", "nav_campaigns": "专项行动",
+        "nav_diff": "变化对比", "nav_api": "API", "switch": "English", "switch_label": "Switch to English",
+        "footer": "知识库 {kb} · aiduty {version}。本工具不构成法律意见：每个结论都注明所依据的条款及其可信度。",
+        "home_check": "检查服务", "home_check_text": "回答几个关于您的人工智能产品的问题，或上传其服务描述，"
+                      "即可看到适用哪些义务、哪些已满足、还缺什么。",
+        "home_catalogue": "浏览义务目录", "home_catalogue_text": "用中文或英文关键词搜索全部义务，按法规文件、角色、"
+                          "专项行动或日期筛选，并比较两个日期之间的变化。",
+        "error_title": "请求有误", "not_found": "未找到",
+        "server_busy": "服务器繁忙，请稍后再试。",
+    },
+}
