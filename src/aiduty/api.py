@@ -233,13 +233,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem):
         if wants_html(request):
-            return error_page(request, exc.status, exc.title, exc.detail)
+            return error_page(request, exc.status, exc.detail)
         return problem_response(exc.status, exc.title, exc.detail, **exc.extra)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException):
         if wants_html(request):
-            return error_page(request, exc.status_code, None, str(exc.detail))
+            return error_page(request, exc.status_code, str(exc.detail))
         return problem_response(exc.status_code, {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error"), str(exc.detail))
 
     @app.exception_handler(RequestValidationError)

@@ -6,6 +6,8 @@ rejected so that a typo cannot silently turn a fact into an unknown.
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -188,6 +190,11 @@ class ServiceDescription(_Section):
 
 
 SECTIONS = ("provider", "reach", "capabilities", "controls")
+
+
+def slug(name: str) -> str:
+    """An id for a service called ``name`` (a-z, 0-9, -), as the interview proposes it."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "service"
 
 
 def leaf_paths(model: type[BaseModel] = ServiceDescription, prefix: str = "") -> list[str]:

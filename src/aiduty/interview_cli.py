@@ -18,7 +18,7 @@ from typing import Any, Callable, TextIO
 
 import yaml
 
-from .description import DescriptionError, ServiceDescription, load_description, parse_description
+from .description import DescriptionError, ServiceDescription, load_description, parse_description, slug
 from .interview import DONT_KNOW, Interview, Question, fact_help, run_oracle
 from .words import INTERVIEW_WORDS as WORDS
 
@@ -148,13 +148,13 @@ def _ask_identity(lang: str, stdin: TextIO, stdout: TextIO) -> ServiceDescriptio
         name = _read(w["name"], stdin, stdout)
     if name is None:
         return None
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "service"
+    proposed = slug(name)
     while True:
-        ident = _read(w["id"].format(slug), stdin, stdout)
+        ident = _read(w["id"].format(proposed), stdin, stdout)
         if ident is None:
             return None
         try:
-            return parse_description({"id": ident.strip() or slug, "name": name.strip()})
+            return parse_description({"id": ident.strip() or proposed, "name": name.strip()})
         except DescriptionError as exc:
             stdout.write(w["refused"].format(exc.problem) + "\n")
 

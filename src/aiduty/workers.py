@@ -12,6 +12,7 @@ server stops them), and run under an address-space limit and a per-task CPU limi
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import multiprocessing
 import os
@@ -146,6 +147,11 @@ def _answer(conn, engine, kb, limits: Limits) -> None:
                 from .routes.interview import worker_step
 
                 conn.send_bytes(b"ok" + worker_step(engine, payload))
+                continue
+            elif kind == "page":       # the web app's check pages (routes/pages_check.py): a view as JSON
+                from .pageviews import run as page_view
+
+                conn.send_bytes(b"ok" + json.dumps(page_view(engine, payload), ensure_ascii=False).encode())
                 continue
             elif kind == "sparql":
                 conn.send(("ok", run_query(kb or engine.kb, payload["query"], payload["row_limit"], payload.get("formats"))))

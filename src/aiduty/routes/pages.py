@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from ..kb import KnowledgeBase
-from ..web import LANG_COOKIE, LANGS, negotiate, render
+from ..web import LANG_COOKIE, LANGS, Words, negotiate, render
 from .common import get_kb
 
 router = APIRouter(include_in_schema=False)
@@ -47,13 +47,12 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def error_page(request: Request, status: int, title: str | None, detail: str) -> HTMLResponse:
+def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    """An error as a page in the reader's language: the title says what happened, the detail how (as the API
+    would say it)."""
     lang = page_lang(request, request.query_params.get("lang"))
-    from ..web import Words
-
-    words = Words(lang)
-    title = title or (words.not_found if status == 404 else words.error_title)
-    return page(request, "error.html", lang, status=status, title=title, detail=detail)
+    key = {404: "not_found", 413: "too_large", 503: "server_busy", 504: "too_slow"}.get(status, "error_title")
+    return page(request, "error.html", lang, status=status, title=getattr(Words(lang), key), detail=detail)
 
 
 @router.get("/", response_class=HTMLResponse)

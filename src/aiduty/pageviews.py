@@ -1,0 +1,153 @@
+"""What the web app's check pages show, computed in a check worker: plain JSON-able dicts ("views") that the
+templates render. No HTTP here and no HTML: the routes (routes/pages_check.py) move the views and render them.
+
+- ``report_view``: a description checked, with the verdict, the top actions and the duties (design §5 fields),
+  and the description itself (so the page can offer it for download and check it again).
+- ``interview_view``: the guided check's state, replayed from the answers the page carries (the server keeps no
+  session), one answer applied, and the next question (or, when none is left, the report).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .description import DescriptionError, parse_description, parse_text
+from .interview import DONT_KNOW, Interview, as_plain, fact_help, field_kind, with_path
+from .render import _counts, _verdict, top_actions
+from .report import STATUS_ORDER, Report
+from .words import CHOICE_WORDS, HEADINGS, INTERVIEW_WORDS
+
+DRAFT = {"id": "draft-service", "name": "Draft service"}
+MAX_ROUNDS = 500
+
+
+def read_description(text: str, source: str):
+    """A pasted or uploaded description: JSON when it starts with ``{``, YAML otherwise (JSON is YAML too, but the
+    JSON loader's limits and duplicate-key messages fit it better)."""
+    fmt = "json" if text.lstrip().startswith("{") else "yaml"
+    return parse_text(text, fmt, source)
+
+
+def report_view(engine, desc, as_of: date, lang: str) -> dict[str, Any]:
+    report: Report = engine.check(desc, as_of=as_of, lang=lang)
+    kb = engine.kb
+    h = HEADINGS[lang]
+    actions = top_actions(report, kb)
+    data = report.model_dump(mode="json", exclude_none=True)
+    facts = {q["fact"]: fact_help(kb, q["fact"], lang) for q in data["questions"]}
+    instruments = sorted({d["citations"][0]["instrument"] for d in data["duties"] if d["citations"]})
+    return {
+        "report": data, "verdict": _verdict(report, len(actions), h), "counts": _counts(report, h),
+        "actions": [{"id": key, "title": title, "text": text, "gaps": [g.id for g in gaps],
+                     "priority": gaps[0].priority} for key, title, text, gaps in actions],
+        "question_help": facts, "instruments": instruments,
+        "statuses": [s for s in STATUS_ORDER if any(d["status"] == s for d in data["duties"])],
+        "description": as_plain(desc),
+    }
+
+
+def typed(fact: str, values: list[str]) -> Any:
+    """A form's strings as the value of ``fact`` (its type from the description model). Raises ValueError."""
+    kind = field_kind(fact)
+    if kind.multi:
+        bad = [v for v in values if v not in kind.options]
+        if bad:
+            raise ValueError(f"not a choice: {bad[0][:40]}")
+        return [o for o in kind.options if o in values]
+    if not values or not values[0].strip():
+        raise ValueError("no answer given")
+    value = values[0].strip()
+    if kind.kind == "bool":
+        if value not in ("true", "false"):
+            raise ValueError(f"expected yes or no, got {value[:40]!r}")
+        return value == "true"
+    if kind.kind == "enum":
+        if value not in kind.options:
+            raise ValueError(f"not a choice: {value[:40]!r}")
+        return value
+    if kind.kind == "int":
+        return int(value)
+    if kind.kind == "date":
+        return date.fromisoformat(value).isoformat()
+    return value
+
+
+def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload``: base (a partial description), rounds (earlier answers: a list of {fact: value or None for
+    "don't know"}), as_of, lang, and optionally ``answer`` ({fact: [strings]}, or {fact: None} for "don't know")."""
+    lang, day = payload["lang"], payload["as_of"]
+    base = {**DRAFT, **(payload.get("base") or {})}
+    rounds: list[dict[str, Any]] = list(payload.get("rounds") or [])[:MAX_ROUNDS]
+    desc, dont_know = base, []
+    for answers in rounds:
+        for fact, value in answers.items():
+            if value is None:
+                dont_know.append(fact)
+            else:
+                desc = with_path(desc, fact, value)
+    model = parse_description(desc, "interview")          # a tampered state is refused like any bad input
+    step = Interview(engine, model, as_of=day, lang=lang, dont_know=dont_know)
+    error = None
+    answer = payload.get("answer")
+    if answer:
+        try:
+            new = {f: None if v is None else typed(f, v) for f, v in answer.items()}
+        except (ValueError, KeyError) as exc:
+            error = str(exc)
+        else:
+            try:
+                step.answer_checklist({f: DONT_KNOW if v is None else v for f, v in new.items()})
+            except DescriptionError as exc:
+                error = exc.problem
+            else:
+                rounds.append(new)
+    question = step.next_question()
+    view: dict[str, Any] = {"rounds": rounds, "base": payload.get("base") or {}, "asked": len(rounds),
+                            "summary": step.summary(), "error": error, "done": question is None,
+                            "service": {"id": step.model().id, "name": step.model().name}}
+    if question is None:
+        view["result"] = report_view(engine, step.model(), day, lang)
+        return view
+    q = question.as_json(engine, lang)
+    words = INTERVIEW_WORDS[lang]
+    items = q.get("items") or [q]
+    view["question"] = {
+        "fact": q["fact"], "label": q["label"], "text": q["question"], "kind": q["kind"], "settles": q["settles"],
+        "citations": q["hinges_on"]["citations"][:8], "more_citations": max(0, len(q["hinges_on"]["citations"]) - 8),
+        "items": [{"fact": i["fact"], "label": i["label"], "text": i["question"], "kind": i["kind"],
+                   "choices": [{"value": "true" if c is True else "false" if c is False else c,
+                                "label": words["yes"] if c is True else words["no"] if c is False else _choice(c, lang)}
+                               for c in (i["choices"] or [])],
+                   "help": fact_help(engine.kb, i["fact"], lang)} for i in items],
+        "help": fact_help(engine.kb, q["fact"], lang) if not q.get("items") else None,
+    }
+    return view
+
+
+def _choice(value: str, lang: str) -> str:
+    """An enum value in words (the value itself for one words.CHOICE_WORDS does not name, e.g. a metadata field)."""
+    return CHOICE_WORDS[lang].get(value, value)
+
+
+def run(engine, payload: dict[str, Any]) -> dict[str, Any]:
+    """The worker's entry for the ``page`` task: ``payload["view"]`` is report, interview or download."""
+    what, lang, day = payload["view"], payload["lang"], payload["as_of"]
+    if what == "interview":
+        return interview_view(engine, payload)
+    desc = read_description(payload["text"], payload.get("source", "description")) if "text" in payload \
+        else parse_description(payload["description"], "description")
+    if what == "report":
+        return report_view(engine, desc, day, lang)
+    fmt = payload["format"]
+    if fmt == "yaml":
+        from .interview_cli import to_yaml
+
+        return {"body": to_yaml(desc, engine.kb, lang, day, list(payload.get("dont_know") or []), f"{desc.id}.yaml"),
+                "media": "application/yaml", "name": f"{desc.id}.yaml"}
+    report = engine.check(desc, as_of=day, lang=lang)
+    if fmt == "markdown":
+        from .render import to_markdown
+
+        return {"body": to_markdown(report), "media": "text/markdown", "name": f"{desc.id}-report.md"}
+    return {"body": report.json_bytes().decode(), "media": "application/json", "name": f"{desc.id}-report.json"}

@@ -1,0 +1,170 @@
+"""The web app's check pages over HTTP (TestClient with the real worker pool): the report, the downloads, the
+interview's steps, hostile input, both languages. The browser paths are in test_web_pm_path.py."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+ROOT = Path(__file__).resolve().parents[1]
+DREAMY = (ROOT / "data" / "services" / "dreamy-canvas.yaml").read_text(encoding="utf-8")
+AS_OF = "2026-11-22"
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def client():
+    from aiduty.api import create_app
+    from aiduty.settings import Settings
+
+    with TestClient(create_app(Settings(workers=1))) as c:
+        yield c
+
+
+def _gaps(page: str) -> list[str]:
+    return sorted(re.findall(r'<article class="duty gap" id="d-([a-z0-9-]+)"', page))
+
+
+def _hidden(page: str, name: str) -> str:
+    return html.unescape(re.search(rf'name="{name}" value="([^"]*)"', page).group(1))
+
+
+def _report(client, text=DREAMY, lang="en", **extra):
+    return client.post("/check", data={"text": text, "as_of": AS_OF, "lang": lang, **extra}, headers=HTML)
+
+
+def test_report_of_a_pasted_description(client, engine):
+    from aiduty.description import parse_text
+
+    expected = sorted(d.id for d in engine.check(parse_text(DREAMY, "yaml"), as_of=AS_OF).duties if d.status == "gap")
+    r = _report(client)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert _gaps(r.text) == expected and len(expected) == 13
+    assert 'id="verdict"' in r.text and "Top actions" in r.text
+    assert f'href="/obligations/{expected[0]}?lang=en"' in r.text        # citations open the obligation card
+    as_json = json.dumps(yaml.safe_load(DREAMY), default=str)
+    assert _gaps(_report(client, text=as_json).text) == expected         # JSON is read too
+
+
+def test_bad_description_keeps_the_text_and_names_the_field(client):
+    bad = "id: x\nname: <b>X</b>\nreach:\n  minorz: true\n"
+    r = _report(client, text=bad)
+    assert r.status_code == 422
+    assert "reach.minorz" in r.text and 'role="alert"' in r.text
+    assert html.escape(bad, quote=False) in r.text or "&lt;b&gt;X&lt;/b&gt;" in r.text   # kept, escaped
+    assert "<b>X</b>" not in r.text
+    empty = _report(client, text="  ")
+    assert empty.status_code == 422 and "upload a file or paste" in empty.text
+    bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"
+    assert _report(client, text=bomb).status_code == 422
+
+
+def test_names_are_escaped(client):
+    r = _report(client, text="id: x\nname: '<script>alert(1)</script>'\n")
+    assert r.status_code == 200
+    assert "<script>alert(1)" not in r.text and "&lt;script&gt;alert(1)" in r.text
+
+
+def test_language_switch_posts_the_description_back(client):
+    r = _report(client)
+    desc = _hidden(r.text, "description")
+    zh = client.post("/report", data={"description": desc, "as_of": AS_OF, "lang": "zh"}, headers=HTML)
+    assert zh.status_code == 200 and '<html lang="zh-CN">' in zh.text and "合规检查" in zh.text
+    assert _gaps(zh.text) == _gaps(r.text)
+    assert "aiduty_lang=zh" in zh.headers["set-cookie"]
+    accept = client.get("/check", headers={**HTML, "accept-language": "zh-CN,zh;q=0.9"})
+    assert '<html lang="zh-CN">' in accept.text
+    client.cookies.clear()
+
+
+def test_filters_and_printable_page(client):
+    desc = _hidden(_report(client).text, "description")
+    r = client.post("/report", data={"description": desc, "as_of": AS_OF, "status": "gap"}, headers=HTML)
+    shown = re.findall(r'<article class="duty (\w+)"[^>]*data-instrument="[^"]*"(?! hidden)>', r.text)
+    assert set(shown) == {"gap"} and len(shown) == 13
+    p = client.post("/report", data={"description": desc, "as_of": AS_OF, "print": "1"}, headers=HTML)
+    assert 'id="downloads"' not in p.text and "data-print" in p.text
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "markdown", "json"])
+def test_downloads(client, fmt, tmp_path):
+    page = _report(client).text
+    desc = _hidden(page, "description")
+    r = client.post("/report/download", data={"description": desc, "as_of": AS_OF, "lang": "en", "format": fmt})
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    if fmt == "yaml":
+        from aiduty.description import load_description
+
+        out = tmp_path / "d.yaml"
+        out.write_bytes(r.content)
+        assert load_description(out).model_dump() == __import__("aiduty.description", fromlist=["x"]).parse_text(DREAMY, "yaml").model_dump()
+        again = _report(client, text=r.text)
+        assert _gaps(again.text) == _gaps(page)
+    elif fmt == "markdown":
+        assert all(g in r.text for g in _gaps(page))
+    else:
+        data = r.json()
+        assert data["report_version"] == 1 and sorted(d["id"] for d in data["duties"] if d["status"] == "gap") == _gaps(page)
+    bad = client.post("/report/download", data={"description": desc, "format": "exe"}, headers=HTML)
+    assert bad.status_code == 422
+
+
+def _step(client, page: str, action: str, answers: dict | None = None, lang: str = "en"):
+    data = {"action": action, "lang": lang, "as_of": AS_OF, "base": _hidden(page, "base"), "rounds": _hidden(page, "rounds"),
+            "kind": _hidden(page, "kind"), "shown": re.findall(r'name="shown" value="([^"]*)"', page)}
+    data.update(answers or {})
+    return client.post("/interview", data=data, headers=HTML)
+
+
+def _fact(page: str) -> str:
+    return re.search(r'id="question-form" data-fact="([^"]+)"', page).group(1)
+
+
+def test_interview_steps_back_and_dont_know(client):
+    start = client.post("/interview", data={"action": "start", "name": "Café Bot", "as_of": AS_OF}, headers=HTML)
+    assert start.status_code == 200 and "Question 1" in start.text
+    assert json.loads(_hidden(start.text, "base")) == {"id": "caf-bot", "name": "Café Bot"}
+    first = _fact(start.text)
+    second = _step(client, start.text, "dont_know")
+    assert "Question 2" in second.text and _fact(second.text) != first
+    assert json.loads(_hidden(second.text, "rounds")) == [{f: None for f in re.findall(r'name="shown" value="([^"]*)"', start.text)}]
+    back = _step(client, second.text, "back")
+    assert "Question 1" in back.text and _fact(back.text) == first and json.loads(_hidden(back.text, "rounds")) == []
+
+
+def test_interview_refuses_a_bad_answer_and_keeps_the_question(client):
+    start = client.post("/interview", data={"action": "start", "as_of": AS_OF,
+                                            "base": json.dumps({"reach": {"mainland_china_public": True}})}, headers=HTML)
+    assert start.status_code == 200
+    fact = re.findall(r'name="shown" value="([^"]*)"', start.text)[0]
+    r = _step(client, start.text, "answer", {f"a.{fact}": "not-a-value"})
+    assert r.status_code == 200 and 'id="answer-error"' in r.text and _fact(r.text) == _fact(start.text)
+    assert json.loads(_hidden(r.text, "rounds")) == []
+
+
+def test_interview_from_a_partial_description_asks_its_open_questions(client):
+    r = _report(client, action="interview")
+    assert r.status_code == 200 and 'id="question-form"' in r.text
+    report = _report(client).text
+    asked = re.findall(r'name="shown" value="([^"]*)"', r.text)
+    open_facts = re.findall(r"<code>((?:reach|capabilities|controls|provider)\.[a-z_0-9.]+)</code>", report)
+    assert set(asked) <= set(open_facts), (asked, open_facts)
+
+
+@pytest.mark.parametrize("rounds", ["not json", "{\"a\": 1}", json.dumps([{"reach.minorz": True}]), json.dumps([[1]]),
+                                    '[' * 5000 + ']' * 5000])
+def test_interview_refuses_a_tampered_state(client, rounds):
+    r = client.post("/interview", data={"action": "answer", "rounds": rounds, "base": "{}", "as_of": AS_OF}, headers=HTML)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+
+
+def test_unknown_page_is_html_for_browsers_and_problem_json_for_clients(client):
+    assert client.get("/no-such-page", headers=HTML).headers["content-type"].startswith("text/html")
+    assert client.get("/no-such-page").headers["content-type"] == "application/problem+json"
