@@ -9,6 +9,7 @@ Errors are application/problem+json; every response carries the knowledge base v
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,7 +57,7 @@ class LimitsAndHeaders:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        started = False
+        started, begun = False, time.perf_counter()
         limit = self.path_limits.get(scope.get("path", ""), self.max_body)
         headers = dict(scope["headers"])
         rid = headers.get(b"x-request-id", b"")
@@ -71,7 +72,8 @@ class LimitsAndHeaders:
                 started = True
                 own = message.get("headers", [])
                 csp = [] if any(k.lower() == b"content-security-policy" for k, _ in own) else [(b"content-security-policy", CSP_BYTES)]
-                message = {**message, "headers": [*own, *extra, *csp]}
+                took = f"app;dur={(time.perf_counter() - begun) * 1000:.1f}".encode()     # bench/web.py reads it
+                message = {**message, "headers": [*own, *extra, *csp, (b"server-timing", took)]}
             await send(message)
 
         def too_large():

@@ -16,7 +16,7 @@ from .description import DescriptionError, parse_description, parse_text
 from .interview import DONT_KNOW, Interview, as_plain, fact_help, field_kind, with_path
 from .render import _counts, _verdict, top_actions
 from .report import STATUS_ORDER, Report
-from .words import CHOICE_WORDS, HEADINGS, INTERVIEW_WORDS
+from .words import CHOICE_WORDS, HEADINGS, INTERVIEW_WORDS, WEB_WORDS
 
 DRAFT = {"id": "draft-service", "name": "Draft service"}
 MAX_ROUNDS = 500
@@ -29,20 +29,46 @@ def read_description(text: str, source: str):
     return parse_text(text, fmt, source)
 
 
+DETAILED = ("gap", "unknown", "upcoming")      # listed with their reasons; the other statuses in one line each
+
+
 def report_view(engine, desc, as_of: date, lang: str) -> dict[str, Any]:
+    """The report page's data: the report's head, and its duties by status, in ``lang`` only and with the words
+    of each line made here (the page's template then does little per duty: a report lists about 170)."""
     report: Report = engine.check(desc, as_of=as_of, lang=lang)
     kb = engine.kb
-    h = HEADINGS[lang]
+    h, w = HEADINGS[lang], WEB_WORDS[lang]
     actions = top_actions(report, kb)
-    data = report.model_dump(mode="json", exclude_none=True)
-    facts = {q["fact"]: fact_help(kb, q["fact"], lang) for q in data["questions"]}
-    instruments = sorted({d["citations"][0]["instrument"] for d in data["duties"] if d["citations"]})
+    sections = []
+    for status in STATUS_ORDER:
+        duties = [d for d in report.duties if d.status == status]
+        if not duties:
+            continue
+        lines = []
+        for d in duties:
+            meta = [w["is_" + d.instrument_status], f"{h['conf']}: {w['cf_' + d.confidence]}"]
+            if d.in_force_from:
+                meta.append(w["in_force_from"].format(day=d.in_force_from))
+            line = {"id": d.id, "title": d.title.get(lang), "priority": d.priority,
+                    "instruments": " ".join(dict.fromkeys(c.instrument for c in d.citations)),
+                    "cites": [c.label.get(lang) for c in d.citations], "meta": " · ".join(meta)}
+            if status in DETAILED:
+                line.update(findings=[f.message for f in d.findings], questions=list(d.questions),
+                            why="; ".join(d.applies_because), reason=d.priority_reason or "",
+                            fix=d.remediation.get(lang) if status != "upcoming" else "")
+            lines.append(line)
+        sections.append({"status": status, "label": h["st_" + status], "heading": h[status], "duties": lines})
     return {
-        "report": data, "verdict": _verdict(report, len(actions), h), "counts": _counts(report, h),
-        "actions": [{"id": key, "title": title, "text": text, "gaps": [g.id for g in gaps],
-                     "priority": gaps[0].priority} for key, title, text, gaps in actions],
-        "question_help": facts, "instruments": instruments,
-        "statuses": [s for s in STATUS_ORDER if any(d["status"] == s for d in data["duties"])],
+        "service": report.service.model_dump(), "as_of": report.as_of, "kb_version": report.knowledge_base.version,
+        "summary": report.summary.model_dump(exclude_none=True),
+        "verdict": _verdict(report, len(actions), h),
+        "roles": [r.model_dump() for r in report.roles],
+        "questions": [{"fact": q.fact, "text": fact_help(kb, q.fact, lang)["question"], "unlocks": len(q.unlocks)}
+                      for q in report.questions],
+        "actions": [{"id": key, "title": title.get(lang) or title.get("en"), "text": text.get(lang) or text.get("en"),
+                     "gaps": [g.id for g in gaps], "priority": gaps[0].priority} for key, title, text, gaps in actions],
+        "sections": sections,
+        "instruments": sorted({i for s in sections for d in s["duties"] for i in d["instruments"].split()}),
         "description": as_plain(desc),
     }
 

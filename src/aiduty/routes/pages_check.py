@@ -71,12 +71,13 @@ def _context(request: Request, view: dict[str, Any], as_of: date, lang: str, for
     """What the report template needs besides the view: the description as the form field it posts back, the
     role names, and the filters (applied on the server too, for pages read with JavaScript off)."""
     filters = {k: _text(form, k) for k in FILTERS} if form is not None else dict.fromkeys(FILTERS, "")
-    shown = [d for d in view["report"]["duties"]
-             if (not filters["status"] or d["status"] == filters["status"])
-             and (not filters["priority"] or d.get("priority") == filters["priority"])
-             and (not filters["instrument"] or filters["instrument"] in {c["instrument"] for c in d["citations"]})]
+    hidden = {d["id"] for sec in view["sections"] for d in sec["duties"]
+              if (filters["status"] and sec["status"] != filters["status"])
+              or (filters["priority"] and d["priority"] != filters["priority"])
+              or (filters["instrument"] and filters["instrument"] not in d["instruments"].split())}
+    total = sum(len(sec["duties"]) for sec in view["sections"])
     kb = request.app.state.kb
-    return {"view": view, "as_of": as_of.isoformat(), "filters": filters, "shown_count": len(shown),
+    return {"view": view, "as_of": as_of.isoformat(), "filters": filters, "hidden": hidden, "shown_count": total - len(hidden),
             "role_names": {r.id: pick(r.label, lang) for r in kb.roles.values()},
             "description_json": json.dumps(view["description"], ensure_ascii=False, separators=(",", ":"))}
 
