@@ -168,3 +168,13 @@ def test_interview_refuses_a_tampered_state(client, rounds):
 def test_unknown_page_is_html_for_browsers_and_problem_json_for_clients(client):
     assert client.get("/no-such-page", headers=HTML).headers["content-type"].startswith("text/html")
     assert client.get("/no-such-page").headers["content-type"] == "application/problem+json"
+
+
+def test_questions_on_screen_leave_out_the_yaml_hints():
+    from aiduty.pageviews import _on_screen
+
+    options = ["text", "image", "audio", "video", "virtual_scene", "other"]
+    assert _on_screen("Which kinds: text, image, audio, video, virtual_scene? (list them, or [] for none)", options) == "Which kinds?"
+    assert _on_screen("哪些类型：text、image、audio、video、virtual_scene？（请逐项列出；如无，填 []）", options) == "哪些类型？"
+    assert _on_screen("Status: filed, pending or none?", ["filed", "pending", "none"]) == "Status: filed, pending or none?"
+    assert _on_screen("Which: foo, bar?", options) == "Which: foo, bar?"       # not the choices: kept

@@ -9,6 +9,7 @@ templates render. No HTTP here and no HTML: the routes (routes/pages_check.py) m
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -141,7 +142,8 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
     view["question"] = {
         "fact": q["fact"], "label": q["label"], "text": q["question"], "kind": q["kind"], "settles": q["settles"],
         "citations": q["hinges_on"]["citations"][:8], "more_citations": max(0, len(q["hinges_on"]["citations"]) - 8),
-        "items": [{"fact": i["fact"], "label": i["label"], "text": i["question"], "kind": i["kind"],
+        "items": [{"fact": i["fact"], "label": i["label"], "kind": i["kind"],
+                   "text": _on_screen(i["question"], i["choices"] or ()) if i["kind"] in ("enum", "multi") else i["question"],
                    "choices": [{"value": "true" if c is True else "false" if c is False else c,
                                 "label": words["yes"] if c is True else words["no"] if c is False else _choice(c, lang)}
                                for c in (i["choices"] or [])],
@@ -149,6 +151,20 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
         "help": fact_help(engine.kb, q["fact"], lang) if not q.get("items") else None,
     }
     return view
+
+
+_LIST_HINT = re.compile(r"\s*[(（][^()（）]*\[\][^()（）]*[)）]")
+_OPTIONS = re.compile(r"[:：]\s*(\w+(?:\s*[,、]\s*\w+)+)\s*([?？])")
+
+
+def _on_screen(text: str, options) -> str:
+    """A question of the knowledge base as a page asks it: the page shows the choices as boxes to tick, so the
+    list of codes and the "[] for none" hint written for YAML users are left out."""
+    text = _LIST_HINT.sub("", text)
+    match = _OPTIONS.search(text)
+    if match and set(re.split(r"\s*[,、]\s*", match.group(1))) <= set(options):
+        text = text[:match.start()] + match.group(2) + text[match.end():]
+    return text
 
 
 def _choice(value: str, lang: str) -> str:
