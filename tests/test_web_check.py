@@ -178,3 +178,12 @@ def test_questions_on_screen_leave_out_the_yaml_hints():
     assert _on_screen("哪些类型：text、image、audio、video、virtual_scene？（请逐项列出；如无，填 []）", options) == "哪些类型？"
     assert _on_screen("Status: filed, pending or none?", ["filed", "pending", "none"]) == "Status: filed, pending or none?"
     assert _on_screen("Which: foo, bar?", options) == "Which: foo, bar?"       # not the choices: kept
+
+
+def test_an_upload_over_the_limit_is_a_page_for_browsers(client):
+    big = "# " + "x" * (2 << 20) + "\nid: x\nname: y\n"
+    r = client.post("/check", files={"file": ("big.yaml", big.encode(), "application/yaml")}, headers=HTML)
+    assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+    assert "The request is too large" in r.text
+    api = client.post("/v1/check", content=b"{" + b" " * (2 << 20) + b"}", headers={"content-type": "application/json"})
+    assert api.status_code == 413 and api.headers["content-type"] == "application/problem+json"

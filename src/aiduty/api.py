@@ -77,7 +77,11 @@ class LimitsAndHeaders:
             await send(message)
 
         def too_large():
-            return problem_response(413, "Payload too large", f"the body is larger than {limit} bytes")
+            detail = f"the body is larger than {limit} bytes"
+            request = Request(scope)
+            if wants_html(request):       # a browser's upload: a page in its language, not JSON
+                return error_page(request, 413, detail)
+            return problem_response(413, "Payload too large", detail)
 
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:

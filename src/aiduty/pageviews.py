@@ -9,6 +9,7 @@ templates render. No HTTP here and no HTML: the routes (routes/pages_check.py) m
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Any
@@ -129,17 +130,34 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
                 error = exc.problem
             else:
                 rounds.append(new)
+    view: dict[str, Any] = {"rounds": rounds, "base": payload.get("base") or {}, "asked": len(rounds), "error": error}
+    key = (json.dumps(step.description, sort_keys=True, default=str), tuple(sorted(step.dont_know)), day, lang)
+    page = _PAGES.get(key)
+    if page is None:
+        page = _PAGES[key] = _next_page(engine, step, day, lang)
+        while len(_PAGES) > PAGE_CACHE:
+            _PAGES.pop(next(iter(_PAGES)))
+    else:
+        _PAGES[key] = _PAGES.pop(key)        # most recently used last
+    return {**view, **page}
+
+
+PAGE_CACHE = 256           # interview pages a worker remembers (in memory only): back, the language switch, the first page
+_PAGES: dict[tuple, dict[str, Any]] = {}
+
+
+def _next_page(engine, step: Interview, day: date, lang: str) -> dict[str, Any]:
+    """The next question of ``step`` as a page shows it, or the report when none is left."""
     question = step.next_question()
-    view: dict[str, Any] = {"rounds": rounds, "base": payload.get("base") or {}, "asked": len(rounds),
-                            "summary": step.summary(), "error": error, "done": question is None,
-                            "service": {"id": step.model().id, "name": step.model().name}}
+    model = step.model()
+    out: dict[str, Any] = {"summary": step.summary(), "done": question is None,
+                           "service": {"id": model.id, "name": model.name}}
     if question is None:
-        view["result"] = report_view(engine, step.model(), day, lang)
-        return view
+        out["result"] = report_view(engine, model, day, lang)
+        return out
     q = question.as_json(engine, lang)
     words = INTERVIEW_WORDS[lang]
-    items = q.get("items") or [q]
-    view["question"] = {
+    out["question"] = {
         "fact": q["fact"], "label": q["label"], "text": q["question"], "kind": q["kind"], "settles": q["settles"],
         "citations": q["hinges_on"]["citations"][:8], "more_citations": max(0, len(q["hinges_on"]["citations"]) - 8),
         "items": [{"fact": i["fact"], "label": i["label"], "kind": i["kind"],
@@ -147,10 +165,9 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
                    "choices": [{"value": "true" if c is True else "false" if c is False else c,
                                 "label": words["yes"] if c is True else words["no"] if c is False else _choice(c, lang)}
                                for c in (i["choices"] or [])],
-                   "help": fact_help(engine.kb, i["fact"], lang)} for i in items],
-        "help": fact_help(engine.kb, q["fact"], lang) if not q.get("items") else None,
+                   "help": fact_help(engine.kb, i["fact"], lang)} for i in (q.get("items") or [q])],
     }
-    return view
+    return out
 
 
 _LIST_HINT = re.compile(r"\s*[(（][^()（）]*\[\][^()（）]*[)）]")
