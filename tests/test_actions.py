@@ -147,5 +147,8 @@ def test_module_import_rules():
     assert {i for i in _imports("render") if i.startswith(".")} <= {".report", ".words", ".safetext", ".facts", ".vocab",
                                                                    ".kb", ".priority"}
     assert _imports("engine") & {".render", ".cli", ".api"} == set()
+    # the web app: page machinery free of HTTP and of the engine; page views free of HTTP and of HTML
+    assert _imports("web") & {"fastapi", "starlette", ".engine", ".api", ".routes"} == set()
+    assert _imports("pageviews") & {"fastapi", "starlette", "jinja2", ".web", ".api", ".routes"} == set()
     typer_users = {p.stem for p in SRC.glob("*.py") if "typer" in _imports(p.stem)}
     assert typer_users <= {"cli", "cli_labels", "cli_portfolio", "interview_cli"}, typer_users
