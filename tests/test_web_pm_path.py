@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from browser import browsing, chromium, web_server  # noqa: F401  (fixtures)
+from browser import ARTIFACTS, browsing, chromium, web_server  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "services" / "dreamy-canvas.yaml"
@@ -147,6 +147,13 @@ def test_product_manager_path(browsing, engine, tmp_path):
     page.click("#printable")
     browsing.shot("report-printable")
     assert page.locator("#downloads").count() == 0
+    pdf = ARTIFACTS / "report-printable.pdf"          # what "Print → Save as PDF" gives
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Dreamy Canvas" in text and "What changed" not in text and "变化对比" not in text   # no navigation
+    assert all(g in text.replace("\n", "") for g in expected_gaps[:3])
 
     browsing.go("/check")
     page.set_input_files("#file", str(saved))
