@@ -137,6 +137,7 @@ def test_empty_result_says_so_and_suggests_removing_a_filter(client):
     ("as_of=2026-02-30", "is not a date"),
     ("article=abc", "is not an article number"),
     ("format=pdf", "Unknown download format “pdf”"),
+    ("search=" + "a" * 201, "at most 200 characters"),
 ])
 def test_bad_filter_is_a_422_page_not_a_crash(client, query, message):
     r = get(client, "/catalogue?" + query)

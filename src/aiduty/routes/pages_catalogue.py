@@ -18,9 +18,23 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..catalogue import (QueryError, STATUSES, campaign_json, campaign_state, campaigns_table, describe_condition,
-                         describe_requirement, diff, diff_table, duty_status, filter_duties, fine_text,
-                         instrument_json, instruments_table, obligations_table)
+from ..catalogue import (
+    STATUSES,
+    QueryError,
+    campaign_json,
+    campaign_state,
+    campaigns_table,
+    describe_condition,
+    describe_requirement,
+    diff,
+    diff_table,
+    duty_status,
+    filter_duties,
+    fine_text,
+    instrument_json,
+    instruments_table,
+    obligations_table,
+)
 from ..kb import KnowledgeBase, data_root
 from ..web import Words
 from ..words import CARD_WORDS
@@ -30,6 +44,7 @@ router = APIRouter(include_in_schema=False)
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MAX_SEARCH = 200        # characters of a search (the box's maxlength); every word is one more pass over the duties
 FILTERS = ("search", "instrument", "role", "campaign", "status", "as_of", "article")
 
 
@@ -61,12 +76,18 @@ def _format(value: str | None, w: Words, errors: list[str]) -> str | None:
     return value
 
 
-def _download(fmt: str, table: tuple[list[str], list[list]], title: str, filename: str) -> Response:
-    """The list as an attachment: CSV (UTF-8) or an Excel workbook, as the CLI's --format csv|xlsx writes them."""
+async def _download(fmt: str, table: tuple[list[str], list[list]], title: str, filename: str) -> Response:
+    """The list as an attachment: CSV (UTF-8) or an Excel workbook, as the CLI's --format csv|xlsx writes them. A
+    workbook takes openpyxl up to a few hundred milliseconds: it is written in a thread, off the event loop."""
+    from starlette.concurrency import run_in_threadpool
+
     from ..tables import to_csv, to_xlsx
 
     header, rows = table
-    body = to_csv(header, rows).encode("utf-8") if fmt == "csv" else to_xlsx(header, rows, title)
+    if fmt == "csv":
+        body = to_csv(header, rows).encode("utf-8")
+    else:
+        body = await run_in_threadpool(to_xlsx, header, rows, title)
     return Response(body, media_type=FORMATS[fmt],
                     headers={"content-disposition": f'attachment; filename="{filename}.{fmt}"'})
 
@@ -120,6 +141,8 @@ class Search:
 def _search(kb: KnowledgeBase, w: Words, raw: dict[str, str | None]) -> Search:
     s = Search(values={k: v for k, v in ((k, _blank(raw.get(k))) for k in FILTERS) if v is not None})
     v = s.values
+    if len(v.get("search", "")) > MAX_SEARCH:
+        s.errors.append(w("bad_search", n=MAX_SEARCH))
     if "role" in v and v["role"] not in kb.roles:
         s.errors.append(w("bad_role", value=v["role"][:80]))
     if "instrument" in v and v["instrument"] not in kb.instruments:
@@ -179,7 +202,7 @@ async def catalogue_page(request: Request, search: str | None = None, instrument
             s.errors.append(str(exc))
     if fmt and not s.errors:
         day = s.as_of or date.today()
-        return _download(fmt, obligations_table(kb, found, lang, day), "obligations",
+        return await _download(fmt, obligations_table(kb, found, lang, day), "obligations",
                          _slug("obligations", s.values.get("instrument"), s.values.get("role"),
                                s.values.get("status"), s.values.get("as_of")))
     day = s.as_of or date.today()
@@ -248,7 +271,7 @@ async def instruments_page(request: Request, format: str | None = Query(None),
     fmt = _format(format, w, errors)
     data = [instrument_json(kb, i) for i in sorted(kb.instruments.values(), key=lambda i: i.code)]
     if fmt:
-        return _download(fmt, instruments_table(data, lang), "instruments", _slug("instruments"))
+        return await _download(fmt, instruments_table(data, lang), "instruments", _slug("instruments"))
     return page(request, "catalogue_instruments.html", lang, status=422 if errors else 200, section="instruments",
                 items=data, errors=errors, downloads=_downloads(request), **_common(kb, lang))
 
@@ -276,7 +299,7 @@ async def campaigns_page(request: Request, as_of: str | None = None, format: str
     day = _day(_blank(as_of), w.camp_state_on, w, errors) or date.today()
     data = [campaign_json(kb, c, day) for c in sorted(kb.campaigns.values(), key=lambda c: c.code)]
     if fmt and not errors:
-        return _download(fmt, campaigns_table(data, lang), "campaigns", _slug("campaigns", day.isoformat()))
+        return await _download(fmt, campaigns_table(data, lang), "campaigns", _slug("campaigns", day.isoformat()))
     return page(request, "catalogue_campaigns.html", lang, status=422 if errors else 200, section="campaigns",
                 items=data, day=day, as_of=_blank(as_of) or "", errors=errors, downloads=_downloads(request),
                 **_common(kb, lang))
@@ -316,7 +339,7 @@ async def diff_page(request: Request, start: str | None = Query(None, alias="fro
     elif not errors and (start or end):         # one date only: say what is missing
         errors.append(w("bad_date", name=w.diff_to if start else w.diff_from, value=""))
     if fmt and result is not None:
-        return _download(fmt, diff_table(result, lang), "diff", _slug("diff", start, end, role))
+        return await _download(fmt, diff_table(result, lang), "diff", _slug("diff", start, end, role))
     return page(request, "catalogue_diff.html", lang, status=422 if errors else 200, section="diff",
                 start=start or "", end=end or "", role=role or "", result=result, errors=errors,
                 roles=sorted(kb.roles.values(), key=lambda r: r.id), downloads=_downloads(request),
