@@ -69,15 +69,27 @@ class Browsing:
 
 @pytest.fixture(scope="session")
 def chromium():
+    """One browser for the session, however many test modules import this fixture: each import defines a fixture
+    of its own, and Playwright's sync API cannot start a second time while the first is running."""
     path = chromium_path()
     if path is None:
         pytest.fail("Chromium is not installed (Debian package `chromium`; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
+    if not _SHARED:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+        p = sync_playwright().start()
+        _SHARED.update(playwright=p, users=0,
+                       browser=p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS))
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED["browser"].close()
+        _SHARED["playwright"].stop()
+        _SHARED.clear()
+
+
+_SHARED: dict = {}
 
 
 @pytest.fixture(scope="session")
