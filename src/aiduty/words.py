@@ -225,6 +225,11 @@ WEB_WORDS = {
                           "Chinese, filter by instrument, role, campaign or date, and see what changed between two dates.",
         "error_title": "Something is wrong with the request", "not_found": "Not found",
         "server_busy": "The server is busy. Try again in a moment.",
+        # the API docs pages (pages_docs.py: docs.html, redoc.html)
+        "docs_nav": "API documentation", "docs_swagger": "Try the API (Swagger UI)", "docs_redoc": "API reference (ReDoc)",
+        "docs_openapi": "OpenAPI description (JSON)", "docs_swagger_title": "aiduty API: try it (Swagger UI)",
+        "docs_redoc_title": "aiduty API reference (ReDoc)",
+        "docs_noscript": "These interactive API pages need JavaScript. The API's description, for any OpenAPI tool, is at",
     },
     "zh": {
         "app": "aiduty", "tagline": "中国人工智能监管规则：您的服务适用哪些义务，还缺什么",
@@ -238,5 +243,10 @@ WEB_WORDS = {
                           "专项行动或日期筛选，并比较两个日期之间的变化。",
         "error_title": "请求有误", "not_found": "未找到",
         "server_busy": "服务器繁忙，请稍后再试。",
+        # the API docs pages (pages_docs.py: docs.html, redoc.html)
+        "docs_nav": "API 文档", "docs_swagger": "试用 API（Swagger UI）", "docs_redoc": "API 参考（ReDoc）",
+        "docs_openapi": "OpenAPI 描述（JSON）", "docs_swagger_title": "aiduty API：在线试用（Swagger UI）",
+        "docs_redoc_title": "aiduty API 参考（ReDoc）",
+        "docs_noscript": "这些交互式 API 页面需要 JavaScript。API 的描述（可供任何 OpenAPI 工具使用）位于",
     },
 }
