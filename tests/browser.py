@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -67,25 +68,39 @@ class Browsing:
         assert not self.problems, self.problems
 
 
+# Each test module imports these fixtures, and pytest then keeps one session fixture per module: they share the one
+# Playwright, browser and server here (a second sync Playwright in the same thread would fail), closed at the end.
+_SHARED: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def chromium():
-    path = chromium_path()
-    if path is None:
-        pytest.fail("Chromium is not installed (Debian package `chromium`; .ci/run installs it)")
-    from playwright.sync_api import sync_playwright
+    if "browser" not in _SHARED:
+        path = chromium_path()
+        if path is None:
+            pytest.fail("Chromium is not installed (Debian package `chromium`; .ci/run installs it)")
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+        _SHARED["playwright"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["playwright"].chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+    yield _SHARED["browser"]
+    if "browser" in _SHARED:
+        _SHARED.pop("browser").close()
+        _SHARED.pop("playwright").stop()
 
 
 @pytest.fixture(scope="session")
 def web_server():
-    from serving import running_server
+    if "server" not in _SHARED:
+        from serving import running_server
 
-    with running_server(workers=1) as (url, _proc):
-        yield url
+        stack = ExitStack()
+        url, _proc = stack.enter_context(running_server(workers=1))
+        _SHARED["server"], _SHARED["server_stack"] = url, stack
+    yield _SHARED["server"]
+    if "server" in _SHARED:
+        _SHARED.pop("server")
+        _SHARED.pop("server_stack").close()
 
 
 @pytest.fixture
