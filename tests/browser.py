@@ -67,29 +67,21 @@ class Browsing:
         assert not self.problems, self.problems
 
 
+# The fixtures are made available to every test module by tests/conftest.py (one definition, so one Playwright,
+# one browser and one server for the whole run: a second sync Playwright in the same thread would fail).
+
+
 @pytest.fixture(scope="session")
 def chromium():
-    """One browser for the session, however many test modules import this fixture: each import defines a fixture
-    of its own, and Playwright's sync API cannot start a second time while the first is running."""
     path = chromium_path()
     if path is None:
         pytest.fail("Chromium is not installed (Debian package `chromium`; .ci/run installs it)")
-    if not _SHARED:
-        from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright
 
-        p = sync_playwright().start()
-        _SHARED.update(playwright=p, users=0,
-                       browser=p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS))
-    _SHARED["users"] += 1
-    yield _SHARED["browser"]
-    _SHARED["users"] -= 1
-    if not _SHARED["users"]:
-        _SHARED["browser"].close()
-        _SHARED["playwright"].stop()
-        _SHARED.clear()
-
-
-_SHARED: dict = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -24,3 +24,8 @@ def engine(kb):
     from aiduty import Engine
 
     return Engine(kb)
+
+
+# The browser tests' fixtures (tests/browser.py), defined here once for every module: one Playwright, one
+# Chromium and one `aiduty serve` for the whole run.
+from browser import browsing, chromium, web_server  # noqa: E402,F401

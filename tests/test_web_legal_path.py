@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import re
 
-from browser import browsing, chromium, web_server  # noqa: F401  (fixtures)
 
 
 def _axe(browsing, name: str) -> None:

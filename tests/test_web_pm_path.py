@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from browser import ARTIFACTS, browsing, chromium, web_server  # noqa: F401  (fixtures)
+from browser import ARTIFACTS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "services" / "dreamy-canvas.yaml"

@@ -1,7 +1,5 @@
 """The web app's home page in a real Chromium: loads, nothing from outside, no CSP violation, accessible."""
 
-from browser import browsing, chromium, web_server  # noqa: F401  (fixtures)
-
 
 def test_home_page_in_chromium(browsing):
     browsing.go("/")

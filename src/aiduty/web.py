@@ -25,8 +25,9 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 # Swagger UI and ReDoc (vendored, served from /static) set style attributes and ReDoc runs a worker from a blob:
 # their pages allow inline *styles* and blob: workers, still no inline script and nothing from another host.
+# (Neither bundle has a font of its own: font-src stays 'self', checked in Chromium by tests/test_web_docs.py.)
 DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; form-action 'self'; "
+            "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
 SECURITY_HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer",
                     "x-frame-options": "DENY", "cross-origin-opener-policy": "same-origin"}

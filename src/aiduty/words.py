@@ -313,6 +313,11 @@ WEB_WORDS = {
         "is_binding": "binding", "is_binding-standard": "mandatory standard", "is_recommended-standard": "recommended standard",
         "is_draft": "draft, not binding", "cf_official-text": "official text", "cf_credible-secondary": "credible secondary source",
         "cf_reported": "reported, text unconfirmed",
+        # the API docs pages (pages_docs.py: docs.html, redoc.html)
+        "docs_nav": "API documentation", "docs_swagger": "Try the API (Swagger UI)", "docs_redoc": "API reference (ReDoc)",
+        "docs_openapi": "OpenAPI description (JSON)", "docs_swagger_title": "aiduty API: try it (Swagger UI)",
+        "docs_redoc_title": "aiduty API reference (ReDoc)",
+        "docs_noscript": "These interactive API pages need JavaScript. The API's description, for any OpenAPI tool, is at",
     },
     "zh": {
         # catalogue pages (routes/pages_catalogue.py: /catalogue, /obligations/{id}, /instruments, /campaigns, /diff)
@@ -413,6 +418,11 @@ WEB_WORDS = {
         "is_binding": "有约束力", "is_binding-standard": "强制性国家标准", "is_recommended-standard": "推荐性标准",
         "is_draft": "征求意见稿，无约束力", "cf_official-text": "官方文本", "cf_credible-secondary": "可靠的二手来源",
         "cf_reported": "仅见报道，文本未经证实",
+        # the API docs pages (pages_docs.py: docs.html, redoc.html)
+        "docs_nav": "API 文档", "docs_swagger": "试用 API（Swagger UI）", "docs_redoc": "API 参考（ReDoc）",
+        "docs_openapi": "OpenAPI 描述（JSON）", "docs_swagger_title": "aiduty API：在线试用（Swagger UI）",
+        "docs_redoc_title": "aiduty API 参考（ReDoc）",
+        "docs_noscript": "这些交互式 API 页面需要 JavaScript。API 的描述（可供任何 OpenAPI 工具使用）位于",
     },
 }
 
