@@ -8,7 +8,8 @@ from aiduty.words import HEADINGS, WEB_WORDS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "aiduty" / "templates"
 ATTR = re.compile(r"(?<![\w.])w\.([a-z_0-9]+)")
-CALL = re.compile(r"""(?<![\w.])w\(\s*["']([a-z_0-9]+)["']""")
+CALL = re.compile(r"""(?<![\w.])w\(\s*["']([a-z_0-9]+)["'](?!\s*\+)""")
+PREFIX = re.compile(r"""(?<![\w.])w\(\s*["']([a-z_0-9]+)["']\s*\+""")       # w("st_" + status): a family of words
 
 
 def placeholders(text: str) -> set[str]:
@@ -29,7 +30,8 @@ def used_words() -> dict[str, set[str]]:
     found = {}
     for path in sorted(TEMPLATES.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
-        found[path.name] = {("attr", k) for k in ATTR.findall(text)} | {("call", k) for k in CALL.findall(text)}
+        found[path.name] = ({("attr", k) for k in ATTR.findall(text)} | {("call", k) for k in CALL.findall(text)}
+                            | {("prefix", k) for k in PREFIX.findall(text)})
     return found
 
 
@@ -40,7 +42,10 @@ def test_every_word_a_template_uses_exists():
     for name, words in used.items():
         for form, key in words:
             for lang in ("en", "zh"):
-                known = key in WEB_WORDS[lang] or (form == "call" and key in HEADINGS[lang])
+                if form == "prefix":
+                    known = any(k.startswith(key) for k in [*WEB_WORDS[lang], *HEADINGS[lang]])
+                else:
+                    known = key in WEB_WORDS[lang] or (form == "call" and key in HEADINGS[lang])
                 if not known:
                     missing.setdefault(name, set()).add(f"{key} ({lang})")
     assert missing == {}
@@ -49,4 +54,5 @@ def test_every_word_a_template_uses_exists():
 def test_the_template_scan_sees_both_forms():
     assert ATTR.findall('{{ w.skip }} {{ w("footer", kb=1) }}') == ["skip"]
     assert CALL.findall('{{ w.skip }} {{ w("footer", kb=1) }} {{ w( \'nav\' ) }}') == ["footer", "nav"]
+    assert CALL.findall('{{ w("st_" + st) }}') == [] and PREFIX.findall('{{ w("st_" + st) }}') == ["st_"]
     assert ATTR.findall("{{ row.w.x }}") == []      # another object's attribute "w" is not the words

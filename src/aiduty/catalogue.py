@@ -156,7 +156,7 @@ def describe_requirement(duty: Duty, kb: KnowledgeBase, lang: str) -> list[str]:
             elif (n := kb.shapes.value(ps, SH.minInclusive)) is not None:
                 lines.append(f"{fact} ≥ {n}")
             elif (v := kb.shapes.value(ps, SH.hasValue)) is not None:
-                lines.append(f"{fact} includes {_term(v)}")
+                lines.append(f"{fact} {'includes' if lang == 'en' else '包含'} {_term(v)}")
         if kb.shapes.value(shape, SH["or"]) is not None:
             fact = kb.shapes.value(shape, AID.fact)
             texts = {o.language: str(o) for o in kb.shapes.objects(shape, SH.message) if isinstance(o, Literal)}
