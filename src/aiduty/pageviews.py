@@ -158,7 +158,7 @@ def _next_page(engine, step: Interview, day: date, lang: str) -> dict[str, Any]:
     q = question.as_json(engine, lang)
     words = INTERVIEW_WORDS[lang]
     out["question"] = {
-        "fact": q["fact"], "label": q["label"], "text": q["question"], "kind": q["kind"], "settles": q["settles"],
+        "fact": q["fact"], "label": q["label"], "kind": q["kind"], "settles": q["settles"],
         "citations": q["hinges_on"]["citations"][:8], "more_citations": max(0, len(q["hinges_on"]["citations"]) - 8),
         "items": [{"fact": i["fact"], "label": i["label"], "kind": i["kind"],
                    "text": _on_screen(i["question"], i["choices"] or ()) if i["kind"] in ("enum", "multi") else i["question"],
