@@ -187,3 +187,31 @@ def test_an_upload_over_the_limit_is_a_page_for_browsers(client):
     assert "The request is too large" in r.text
     api = client.post("/v1/check", content=b"{" + b" " * (2 << 20) + b"}", headers={"content-type": "application/json"})
     assert api.status_code == 413 and api.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\x00", b"id: x\nname: \xff\xfe\n"])
+def test_a_binary_or_non_utf8_upload_is_refused_with_the_form(client, content):
+    r = client.post("/check", files={"file": ("photo.png", content, "image/png")}, headers=HTML)
+    assert r.status_code == 422 and 'id="check-error"' in r.text and "photo.png" in r.text
+
+
+def test_download_ignores_a_tampered_dont_know_list(client):
+    desc = _hidden(_report(client).text, "description")
+    r = client.post("/report/download", data={"description": desc, "format": "yaml",
+                                              "dont_know": '[1, {"a": 2}, "controls.ethics_review", "no.such.fact"]'})
+    assert r.status_code == 200 and "controls.ethics_review" in r.text and "no.such.fact" not in r.text
+    r = client.post("/report/download", data={"description": desc, "format": "yaml", "dont_know": '{"x": 1}'})
+    assert r.status_code == 200
+
+
+def test_back_from_the_interview_report_reopens_the_last_question(client):
+    r = client.post("/check", data={"text": DREAMY, "as_of": AS_OF, "action": "interview"}, headers=HTML)
+    page = r.text
+    for _ in range(30):                                   # "don't know" to everything: the report comes
+        if 'id="question-form"' not in page:
+            break
+        page = _step(client, page, "dont_know").text
+    assert 'id="verdict"' in page and 'id="back"' in page
+    back = client.post("/interview", data={"action": "back", "as_of": AS_OF, "base": _hidden(page, "base"),
+                                           "rounds": _hidden(page, "rounds")}, headers=HTML)
+    assert 'id="question-form"' in back.text

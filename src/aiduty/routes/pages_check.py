@@ -17,9 +17,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from ..description import DescriptionError, json_body, slug
+from ..description import DescriptionError, json_body, leaf_paths, slug
 from ..settings import Settings
-from ..untrusted import decode
+from ..untrusted import InputError, decode
 from ..web import LANG_COOKIE, LANGS, Words, negotiate, pick
 from .check import EXAMPLE_SERVICE
 from .common import Problem, Tasks, day, get_settings, get_tasks, request_id
@@ -82,11 +82,18 @@ def _context(request: Request, view: dict[str, Any], as_of: date, lang: str, for
             "description_json": json.dumps(view["description"], ensure_ascii=False, separators=(",", ":"))}
 
 
+EXAMPLE_YAML = yaml.safe_dump(EXAMPLE_SERVICE, sort_keys=False, allow_unicode=True)
+
+
+def _check_page(request: Request, lang: str, as_of: date, error: str | None = None, text: str = "") -> HTMLResponse:
+    """The check's form; with ``error``, again after a bad description (status 422), the text kept."""
+    return page(request, "check.html", lang, status=422 if error else 200, section="check", example=EXAMPLE_YAML,
+                error=error, text=text, as_of=as_of.isoformat())
+
+
 @router.get("/check", response_class=HTMLResponse)
 async def check_form(request: Request, lang: str = Depends(page_lang)) -> HTMLResponse:
-    example = yaml.safe_dump(EXAMPLE_SERVICE, sort_keys=False, allow_unicode=True)
-    return page(request, "check.html", lang, section="check", example=example, error=None, text="",
-                as_of=date.today().isoformat())
+    return _check_page(request, lang, date.today())
 
 
 @router.post("/check", response_class=HTMLResponse)
@@ -97,19 +104,20 @@ async def check_submit(request: Request, tasks: Tasks = Depends(get_tasks),
     upload = form.get("file")
     text, source = _text(form, "text"), "pasted text"
     if isinstance(upload, UploadFile) and upload.filename:
-        text, source = decode(await upload.read(), upload.filename), upload.filename
+        source = upload.filename[:200]
+        try:
+            text = decode(await upload.read(), source)
+        except InputError as exc:
+            return _check_page(request, lang, as_of, error=f"{source}: {exc.problem}")
     if not text.strip():
-        return page(request, "check.html", lang, status=422, section="check", error=Words(lang).no_description,
-                    text="", example=yaml.safe_dump(EXAMPLE_SERVICE, sort_keys=False, allow_unicode=True),
-                    as_of=as_of.isoformat())
+        return _check_page(request, lang, as_of, error=Words(lang).no_description)
     try:
         view = await _run(request, tasks, settings, {"view": "report", "text": text, "source": source,
                                                      "as_of": as_of, "lang": lang})
     except Problem as exc:        # a bad description: the form again, with the problem and the text kept
         if exc.status != 422:
             raise
-        return page(request, "check.html", lang, status=422, section="check", error=exc.detail, text=text,
-                    example=yaml.safe_dump(EXAMPLE_SERVICE, sort_keys=False, allow_unicode=True), as_of=as_of.isoformat())
+        return _check_page(request, lang, as_of, error=exc.detail, text=text)
     if _text(form, "action") == "interview":
         return await _interview_page(request, tasks, settings, lang, as_of, base=view["description"], rounds=[])
     return page(request, "report.html", lang, section="check", printable=False, **_context(request, view, as_of, lang))
@@ -139,9 +147,11 @@ async def download(request: Request, tasks: Tasks = Depends(get_tasks),
     name = _text(form, "name").strip()
     if name:
         desc = {**desc, "name": name[:200]}
+    dont_know = _json_field(form, "dont_know", [])        # listed in the YAML's header, as the CLI writes it
+    known = set(leaf_paths())
+    dont_know = [f for f in dont_know if isinstance(f, str) and f in known][:MAX_SHOWN] if isinstance(dont_know, list) else []
     out = await _run(request, tasks, settings, {"view": "download", "format": fmt, "description": desc,
-                                                "as_of": as_of, "lang": lang,
-                                                "dont_know": _json_field(form, "dont_know", [])})
+                                                "as_of": as_of, "lang": lang, "dont_know": dont_know})
     disposition = f"attachment; filename*=UTF-8''{quote(out['name'])}"
     return Response(out["body"].encode(), media_type=f"{out['media']}; charset=utf-8",
                     headers={"content-disposition": disposition})
