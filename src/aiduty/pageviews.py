@@ -48,7 +48,7 @@ def report_view(engine, desc, as_of: date, lang: str) -> dict[str, Any]:
             continue
         lines = []
         for d in duties:
-            meta = [w["is_" + d.instrument_status], f"{h['conf']}: {w['cf_' + d.confidence]}"]
+            meta = [w["inst_" + d.instrument_status.replace("-", "_")], f"{h['conf']}: {w['conf_' + d.confidence.replace('-', '_')]}"]
             if d.in_force_from:
                 meta.append(w["in_force_from"].format(day=d.in_force_from))
             line = {"id": d.id, "title": d.title.get(lang), "priority": d.priority,

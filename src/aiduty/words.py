@@ -311,9 +311,6 @@ WEB_WORDS = {
         "answer_questions": "Answer these questions", "duties": "Duties", "filter_status": "Status",
         "filter_priority": "Priority", "filter_instrument": "Instrument", "any": "Any", "filter_apply": "Filter", "shown": "Shown",
         "needs_answer": "Needs an answer to", "why_priority": "Why this priority", "in_force_from": "in force from {day}",
-        "is_binding": "binding", "is_binding-standard": "mandatory standard", "is_recommended-standard": "recommended standard",
-        "is_draft": "draft, not binding", "cf_official-text": "official text", "cf_credible-secondary": "credible secondary source",
-        "cf_reported": "reported, text unconfirmed",
         # the API docs pages (pages_docs.py: docs.html, redoc.html)
         "docs_nav": "API documentation", "docs_swagger": "Try the API (Swagger UI)", "docs_redoc": "API reference (ReDoc)",
         "docs_openapi": "OpenAPI description (JSON)", "docs_swagger_title": "aiduty API: try it (Swagger UI)",
@@ -417,9 +414,6 @@ WEB_WORDS = {
         "answer_questions": "回答这些问题", "duties": "义务", "filter_status": "状态",
         "filter_priority": "优先级", "filter_instrument": "法规文件", "any": "全部", "filter_apply": "筛选", "shown": "显示",
         "needs_answer": "需要回答", "why_priority": "为何是此优先级", "in_force_from": "自 {day} 起施行",
-        "is_binding": "有约束力", "is_binding-standard": "强制性国家标准", "is_recommended-standard": "推荐性标准",
-        "is_draft": "征求意见稿，无约束力", "cf_official-text": "官方文本", "cf_credible-secondary": "可靠的二手来源",
-        "cf_reported": "仅见报道，文本未经证实",
         # the API docs pages (pages_docs.py: docs.html, redoc.html)
         "docs_nav": "API 文档", "docs_swagger": "试用 API（Swagger UI）", "docs_redoc": "API 参考（ReDoc）",
         "docs_openapi": "OpenAPI 描述（JSON）", "docs_swagger_title": "aiduty API：在线试用（Swagger UI）",
