@@ -215,3 +215,46 @@ def test_back_from_the_interview_report_reopens_the_last_question(client):
     back = client.post("/interview", data={"action": "back", "as_of": AS_OF, "base": _hidden(page, "base"),
                                            "rounds": _hidden(page, "rounds")}, headers=HTML)
     assert 'id="question-form"' in back.text
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_FACTS = st.sampled_from(["reach.minors", "capabilities.generates", "controls.log_retention_months", "launch_date",
+                          "controls.genai_filing", "checklist:GENAI-2023", "id", "nope", "reach", "a" * 300])
+_JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+                        max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(action=st.sampled_from(["answer", "dont_know", "back", "start", "stay", "", "x"]),
+       kind=st.sampled_from(["checklist", "bool", "multi", "int", "", "<b>"]),
+       shown=st.lists(_FACTS, max_size=3), values=st.lists(st.text(max_size=30), max_size=3),
+       base=_JSONISH.map(__import__("json").dumps) | st.text(max_size=40),
+       rounds=st.lists(st.dictionaries(_FACTS, _JSONISH, max_size=3), max_size=3).map(__import__("json").dumps) | st.text(max_size=40),
+       lang=st.sampled_from(["en", "zh", "fr", ""]), as_of=st.sampled_from(["", AS_OF, "2026-13-40", "x"]))
+def test_no_interview_form_makes_the_server_fail(client, action, kind, shown, values, base, rounds, lang, as_of):
+    """Whatever a page or a hand-made request posts, the answer is a page (200) or a refusal (422), never a crash."""
+    data = {"action": action, "kind": kind, "shown": shown, "base": base, "rounds": rounds, "lang": lang, "as_of": as_of}
+    for fact in shown:
+        data[f"a.{fact}"] = values
+    r = client.post("/interview", data=data, headers=HTML)
+    assert r.status_code in (200, 422), (r.status_code, r.text[-500:])
+    report = client.post("/report", data={"description": base, "lang": lang, "as_of": as_of, "status": values[0] if values else ""},
+                         headers=HTML)
+    assert report.status_code in (200, 422), (report.status_code, report.text[-500:])
+
+
+_PARAM = st.sampled_from(["search", "instrument", "article", "role", "campaign", "status", "as_of", "format", "lang",
+                          "from", "to"])
+_VALUE = st.text(max_size=30) | st.sampled_from(["2026-01-01", "CSL-2026", "genai-provider", "QINGLANG-2026-AI/P1-5",
+                                                 "draft", "xlsx", "csv", "zh", "-1", "99999999999999999999"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(["/catalogue", "/instruments", "/campaigns", "/diff", "/obligations/csl-2026-art23-log-retention",
+                             "/campaigns/QINGLANG-2026-AI", "/instruments/CSL-2026", "/check", "/interview", "/"]),
+       params=st.lists(st.tuples(_PARAM, _VALUE), max_size=4))
+def test_no_query_makes_a_page_fail(client, path, params):
+    r = client.get(path, params=params, headers=HTML)
+    assert r.status_code in (200, 404, 422), (r.status_code, path, params, r.text[-300:])

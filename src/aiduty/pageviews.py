@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from .description import DescriptionError, parse_description, parse_text
+from .description import DescriptionError, leaf_paths, parse_description, parse_text
 from .interview import DONT_KNOW, Interview, as_plain, fact_help, field_kind, with_path
 from .render import _counts, _verdict, top_actions
 from .report import STATUS_ORDER, Report
@@ -107,21 +108,28 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
     lang, day = payload["lang"], payload["as_of"]
     base = {**DRAFT, **(payload.get("base") or {})}
     rounds: list[dict[str, Any]] = list(payload.get("rounds") or [])[:MAX_ROUNDS]
+    parse_description(base, "interview")                 # a tampered state is refused like any bad input
+    facts = _facts()
     desc, dont_know = base, []
     for answers in rounds:
         for fact, value in answers.items():
+            if fact not in facts:
+                raise DescriptionError("interview", str(fact)[:100], "not a fact of the service description")
             if value is None:
                 dont_know.append(fact)
             else:
                 desc = with_path(desc, fact, value)
-    model = parse_description(desc, "interview")          # a tampered state is refused like any bad input
+    model = parse_description(desc, "interview")
     step = Interview(engine, model, as_of=day, lang=lang, dont_know=dont_know)
     error = None
     answer = payload.get("answer")
     if answer:
         try:
+            unknown = [f for f in answer if f not in facts]
+            if unknown:
+                raise ValueError(f"not a fact of the service description: {unknown[0][:100]}")
             new = {f: None if v is None else typed(f, v) for f, v in answer.items()}
-        except (ValueError, KeyError) as exc:
+        except ValueError as exc:
             error = str(exc)
         else:
             try:
@@ -140,6 +148,11 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
     else:
         _PAGES[key] = _PAGES.pop(key)        # most recently used last
     return {**view, **page}
+
+
+@lru_cache(maxsize=1)
+def _facts() -> frozenset[str]:
+    return frozenset(leaf_paths())
 
 
 PAGE_CACHE = 256           # interview pages a worker remembers (in memory only): back, the language switch, the first page
