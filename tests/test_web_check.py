@@ -258,3 +258,10 @@ _VALUE = st.text(max_size=30) | st.sampled_from(["2026-01-01", "CSL-2026", "gena
 def test_no_query_makes_a_page_fail(client, path, params):
     r = client.get(path, params=params, headers=HTML)
     assert r.status_code in (200, 404, 422), (r.status_code, path, params, r.text[-300:])
+
+
+def test_next_with_nothing_chosen_asks_again_in_the_pages_language(client):
+    r = client.post("/interview", data={"action": "answer", "as_of": AS_OF, "lang": "zh", "base": "{}", "rounds": "[]",
+                                        "kind": "bool", "shown": "reach.minors"}, headers=HTML)
+    assert r.status_code == 200 and 'id="answer-error"' in r.text and "请选择一个答案" in r.text
+    assert json.loads(_hidden(r.text, "rounds")) == []

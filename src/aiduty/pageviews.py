@@ -126,6 +126,9 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
     if answer:
         try:
             unknown = [f for f in answer if f not in facts]
+            if not any(answer.values()) and not all(v is None for v in answer.values()) \
+                    and not any(field_kind(f).multi for f in answer if f in facts):
+                raise ValueError(WEB_WORDS[lang]["no_answer"])          # "Next" with nothing chosen
             if unknown:
                 raise ValueError(f"not a fact of the service description: {unknown[0][:100]}")
             new = {f: None if v is None else typed(f, v) for f, v in answer.items()}
