@@ -302,13 +302,14 @@ def zh_number(n: int) -> str:
     return ZH_DIGITS[n // 100] + "百" + tail
 
 
-def render_label(inst: Instrument, article, paragraph, item, clause) -> Text:
+def render_label(inst: Instrument, article, paragraph, item, clause, clause_zh: str | None = None) -> Text:
+    """A citation's label in both languages; ``clause_zh`` names a descriptive clause in Chinese (aid:clauseLabel)."""
     code = inst.code
     zh_title = inst.short_title.get("zh") or inst.title.get("zh", code)
     if article is None and clause is None:     # aid:unnumbered: the sources give the rule but no article number
         return {"en": f"{code} (article not identified)", "zh": f"《{zh_title}》（条号未明）"}
     if clause is not None:
-        return {"en": f"{code} clause {clause}", "zh": f"{zh_title} {clause}"}
+        return {"en": f"{code} clause {clause}", "zh": f"{zh_title} {clause_zh or clause}"}
     en = f"{code} Art. {article}" + (f"({paragraph})" if paragraph else "") + (f" item {item}" if item else "")
     zh = f"《{zh_title}》第{zh_number(article)}条" + (f"第{zh_number(paragraph)}款" if paragraph else "") + (f"第{zh_number(item)}项" if item else "")
     return {"en": en, "zh": zh}
@@ -363,8 +364,9 @@ def _build(files: list[Path], root: Path, digest: str) -> KnowledgeBase:
         article, paragraph, item = num(AID.article), num(AID.paragraph), num(AID.item)
         if article is None and clause is None and (provision, AID.unnumbered, Literal(True)) not in g:
             raise KnowledgeBaseError(f"provision {provision} has neither aid:article nor aid:clause (nor aid:unnumbered true)")
+        clause_zh = _text(g, provision, AID.clauseLabel).get("zh")
         return Citation(inst.code, str(provision), article, paragraph, item, clause,
-                        render_label(inst, article, paragraph, item, clause), _text(g, provision, SKOS.definition))
+                        render_label(inst, article, paragraph, item, clause, clause_zh), _text(g, provision, SKOS.definition))
 
     paths = fact_paths()
     facts = {
