@@ -265,3 +265,17 @@ def test_next_with_nothing_chosen_asks_again_in_the_pages_language(client):
                                         "kind": "bool", "shown": "reach.minors"}, headers=HTML)
     assert r.status_code == 200 and 'id="answer-error"' in r.text and "请选择一个答案" in r.text
     assert json.loads(_hidden(r.text, "rounds")) == []
+
+
+def test_chinese_pages_show_no_english_interface_words(client):
+    from aiduty.words import HEADINGS, WEB_WORDS
+
+    english = {v for v in [*WEB_WORDS["en"].values(), *HEADINGS["en"].values()] if " " in v and "{" not in v
+               and v not in WEB_WORDS["zh"].values() and v not in HEADINGS["zh"].values()}
+    pages = [_report(client, lang="zh").text,
+             client.post("/interview", data={"action": "start", "lang": "zh", "as_of": AS_OF}, headers=HTML).text,
+             client.get("/check?lang=zh", headers=HTML).text]
+    client.cookies.clear()
+    for text in pages:
+        body = re.sub(r"<[^>]+>", "\n", text)
+        assert not [e for e in english if e in body]

@@ -36,7 +36,7 @@ from pydantic import BaseModel
 from .description import DescriptionError, ServiceDescription, parse_description, stated_facts
 from .report import Report
 from .vocab import SH, fact_paths
-from .words import CHECKLIST_WORDS, SECTION_WORDS
+from .words import CHECKLIST_WORDS, SECTION_NAMES, SECTION_WORDS
 
 DONT_KNOW = object()
 PLACEHOLDER_TEXT = "(stated)"
@@ -558,7 +558,13 @@ def _checklist(key: str, items: list[Question], kb, lang: str) -> Question:
     section = key.startswith("section:")
     words = (SECTION_WORDS if section else CHECKLIST_WORDS).get(lang, CHECKLIST_WORDS["en"])
     inst = kb.instruments.get(key)
-    name = _pick(inst.short_title or inst.title, lang) if inst else key.partition(":")[2] if section else key
+    if inst:
+        name = _pick(inst.short_title or inst.title, lang)
+    elif section:
+        part = key.partition(":")[2]
+        name = SECTION_NAMES.get(lang, SECTION_NAMES["en"]).get(part, part)
+    else:
+        name = key
     hinges = tuple(dict.fromkeys(d for i in items for d in i.hinges))
     return Question(fact=f"checklist:{key}", kind="checklist", options=tuple(i.fact for i in items), multi=True,
                     label=words["label"].format(name), text=words["question"],

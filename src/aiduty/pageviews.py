@@ -21,7 +21,7 @@ from .render import _counts, _verdict, top_actions
 from .report import STATUS_ORDER, Report
 from .words import CHOICE_WORDS, HEADINGS, INTERVIEW_WORDS, WEB_WORDS
 
-DRAFT = {"id": "draft-service", "name": "Draft service"}
+DRAFT_ID = "draft-service"        # the id and (words.WEB_WORDS "draft_name") the name of an interview not named
 MAX_ROUNDS = 500
 
 
@@ -106,7 +106,7 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
     """``payload``: base (a partial description), rounds (earlier answers: a list of {fact: value or None for
     "don't know"}), as_of, lang, and optionally ``answer`` ({fact: [strings]}, or {fact: None} for "don't know")."""
     lang, day = payload["lang"], payload["as_of"]
-    base = {**DRAFT, **(payload.get("base") or {})}
+    base = {"id": DRAFT_ID, "name": WEB_WORDS[lang]["draft_name"], **(payload.get("base") or {})}
     rounds: list[dict[str, Any]] = list(payload.get("rounds") or [])[:MAX_ROUNDS]
     parse_description(base, "interview")                 # a tampered state is refused like any bad input
     facts = _facts()

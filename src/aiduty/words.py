@@ -204,6 +204,13 @@ CHECKLIST_WORDS = {
     "zh": {"label": "{}项下的措施", "question": "以下哪些措施已经落实？（全选已落实的；未选即为“否”；“不知道”则保持未知。）"},
 }
 
+# the description's sections, as a checklist of one of them is titled (SECTION_WORDS["label"])
+SECTION_NAMES = {
+    "en": {"provider": "who provides it", "reach": "who it reaches", "capabilities": "what it does",
+           "controls": "what is in place"},
+    "zh": {"provider": "提供者", "reach": "面向对象", "capabilities": "功能", "controls": "已落实的措施"},
+}
+
 SECTION_WORDS = {
     "en": {"label": "About the service ({})", "question": "Which of these are true of the service? (Select all that "
            "are; one not selected is \"no\"; \"don't know\" leaves it unknown.)"},
@@ -297,7 +304,7 @@ WEB_WORDS = {
         "service_name_label": "Name of the service", "service_name_hint": "Optional; it appears on the report and in the file you download.",
         "question_n": "Question {n}", "progress": "{settled} of {total} duties settled", "progress_label": "Duties settled",
         "live_counts": "So far", "answer_refused": "That answer cannot be used: {problem}",
-        "no_answer": "choose an answer, or \"Don't know\"",
+        "no_answer": "choose an answer, or \"Don't know\"", "draft_name": "Unnamed service",
         "item": "Measure or fact", "yes": "Yes", "no": "No", "dont_know": "Don't know",
         "checklist_intro": "Answer each row: yes, no, or don't know.",
         "checklist_hint": "A row left blank counts as \"don't know\".", "multi_hint": "Tick all that apply; none ticked means \"none\".",
@@ -401,7 +408,7 @@ WEB_WORDS = {
         "service_name_label": "服务名称", "service_name_hint": "可选；将显示在报告和下载的文件中。",
         "question_n": "第 {n} 题", "progress": "已确定 {settled}/{total} 项义务", "progress_label": "已确定的义务",
         "live_counts": "目前结果", "answer_refused": "该答案无法使用：{problem}",
-        "no_answer": "请选择一个答案，或点击“不知道”",
+        "no_answer": "请选择一个答案，或点击“不知道”", "draft_name": "未命名服务",
         "item": "措施或事实", "yes": "是", "no": "否", "dont_know": "不知道",
         "checklist_intro": "请逐行回答：是、否或不知道。",
         "checklist_hint": "未作选择的行视为“不知道”。", "multi_hint": "勾选所有适用项；都不勾选表示“都没有”。",
