@@ -145,7 +145,9 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
     key = (json.dumps(step.description, sort_keys=True, default=str), tuple(sorted(step.dont_know)), day, lang)
     page = _PAGES.get(key)
     if page is None:
-        page = _PAGES[key] = _next_page(engine, step, day, lang)
+        page = _next_page(engine, step, day, lang)
+        if len(key[0]) <= PAGE_CACHE_KEY:          # a real description is a few KB: a huge one is not kept
+            _PAGES[key] = page
         while len(_PAGES) > PAGE_CACHE:
             _PAGES.pop(next(iter(_PAGES)))
     else:
@@ -159,6 +161,7 @@ def _facts() -> frozenset[str]:
 
 
 PAGE_CACHE = 256           # interview pages a worker remembers (in memory only): back, the language switch, the first page
+PAGE_CACHE_KEY = 16_384    # largest description (as JSON) whose pages are remembered: at most 256 × (16 KB + a page)
 _PAGES: dict[tuple, dict[str, Any]] = {}
 
 
