@@ -66,3 +66,30 @@ def test_status_colours_have_enough_contrast(browsing):
     browsing.shot("style-guide")
     problems = browsing.axe("style-guide")
     assert problems == []
+
+
+def test_the_interview_answers_by_keyboard_alone(browsing):
+    """Tab to the first choice, Space to pick it, Tab to "Next", Enter: the next question comes (no mouse)."""
+    browsing.go("/interview")
+    page = browsing.page
+    page.locator("#interview-start").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    first = page.locator("#question-form").get_attribute("data-fact")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.matches('#question-form input[type=radio], #question-form input[type=checkbox]')"):
+            break
+    else:
+        raise AssertionError("Tab never reached a choice")
+    page.keyboard.press("Space")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "next":
+            break
+    else:
+        raise AssertionError("Tab never reached Next")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Question 2" in page.locator("main").inner_text()
+    assert page.locator("#question-form").get_attribute("data-fact") != first
