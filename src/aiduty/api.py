@@ -232,7 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SparqlCors)
     app.add_middleware(TrustedHosts, allowed_hosts=list(settings.allowed_hosts))
     app.add_middleware(LimitsAndHeaders, max_body=int(settings.max_body),
-                       path_limits={"/v1/labels/scan": int(settings.labels_max_upload)},
+                       path_limits={"/v1/labels/scan": int(settings.labels_max_upload), "/labels": int(settings.labels_max_upload)},
                        headers=[(b"x-aiduty-kb-version", kb.version.encode()), (b"x-aiduty-kb-hash", kb.content_hash.encode()),
                                 *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())])
 

@@ -29,11 +29,18 @@ router = APIRouter(tags=["labels"])
                         415: {"description": "The body is not multipart/form-data"}})
 async def scan(request: Request, tasks: Tasks = Depends(get_tasks),
                settings: Settings = Depends(get_settings)) -> JSONResponse:
-    max_file, max_files = int(settings.labels_max_file), settings.labels_max_files
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise Problem(415, "Unsupported media type", "send multipart/form-data with one or more `file` parts")
+    records = await scan_upload(request, tasks, settings)
+    return JSONResponse({"files": records, "conformant": all(r["verdict"] == "conformant" for r in records)})
+
+
+async def scan_upload(request: Request, tasks: Tasks, settings: Settings) -> list[dict[str, Any]]:
+    """The ``file`` parts of a multipart upload, each read up to the per-file limit, scanned in a check worker:
+    one record per file (the API above and the web app's label page, routes/pages_check.py)."""
+    max_file, max_files = int(settings.labels_max_file), settings.labels_max_files
     try:
-        form = await request.form(max_files=max_files, max_fields=max_files)
+        form = await request.form(max_files=max_files, max_fields=max_files + 4)
     except Exception as exc:           # malformed multipart, too many parts
         raise Problem(400, "Bad upload", f"the multipart body cannot be read: {str(getattr(exc, 'detail', exc))[:200]}")
     files: list[tuple[str, bytes]] = []
@@ -42,6 +49,8 @@ async def scan(request: Request, tasks: Tasks = Depends(get_tasks),
             if key != "file" or isinstance(part, str):
                 continue
             data = await part.read(max_file + 1)
+            if not part.filename and not data:          # a browser's file field left empty
+                continue
             name = os.path.basename(part.filename or "upload")[:200] or "upload"
             if len(data) > max_file:
                 raise Problem(413, "Payload too large", f"{name}: larger than {max_file} bytes per file")
@@ -51,5 +60,4 @@ async def scan(request: Request, tasks: Tasks = Depends(get_tasks),
     if not files:
         raise Problem(422, "Invalid request", "no `file` part in the upload", field="file")
     raw = await tasks.run(tasks.checks, "labels", {"files": files}, settings.labels_timeout, request_id(request))
-    records: list[dict[str, Any]] = json.loads(raw)
-    return JSONResponse({"files": records, "conformant": all(r["verdict"] == "conformant" for r in records)})
+    return json.loads(raw)
