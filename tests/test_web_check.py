@@ -253,7 +253,7 @@ _VALUE = st.text(max_size=30) | st.sampled_from(["2026-01-01", "CSL-2026", "gena
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(["/catalogue", "/instruments", "/campaigns", "/diff", "/obligations/csl-2026-art23-log-retention",
-                             "/campaigns/QINGLANG-2026-AI", "/instruments/CSL-2026", "/check", "/interview", "/"]),
+                             "/campaigns/QINGLANG-2026-AI", "/instruments/CSL-2026", "/check", "/interview", "/labels", "/"]),
        params=st.lists(st.tuples(_PARAM, _VALUE), max_size=4))
 def test_no_query_makes_a_page_fail(client, path, params):
     r = client.get(path, params=params, headers=HTML)
