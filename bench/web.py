@@ -124,7 +124,7 @@ def main() -> None:
             print(f"{name:70} server p50 {rows[name]['p50']:6.1f} ms  p95 {rows[name]['p95']:6.1f} ms", flush=True)
     report, api = rows["report page (POST /check, dreamy-canvas)"], rows["JSON report (POST /v1/check, dreamy-canvas)"]
     load = os.getloadavg()[0]
-    lines = [f"# Web app pages (bench/web.py)", "",
+    lines = ["# Web app pages (bench/web.py)", "",
              f"Run {date.today()} on {platform.node()} ({platform.machine()}, {os.cpu_count()} cores, load average "
              f"{load:.1f}; Python {platform.python_version()}), `aiduty serve --workers {args.workers}` on 127.0.0.1, "
              f"{args.n} requests per page one after the other after 10 warm-up requests. Reproduce: `python bench/web.py`.", "",

@@ -17,7 +17,7 @@ from typing import Any
 
 from .description import DescriptionError, leaf_paths, parse_description, parse_text
 from .interview import DONT_KNOW, Interview, as_plain, fact_help, field_kind, with_path
-from .render import _counts, _verdict, top_actions
+from .render import _verdict, top_actions
 from .report import STATUS_ORDER, Report
 from .words import CHOICE_WORDS, HEADINGS, INTERVIEW_WORDS, WEB_WORDS
 

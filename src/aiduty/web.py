@@ -8,7 +8,6 @@ loaded from another host: the Content-Security-Policy below forbids it).
 
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -83,10 +82,10 @@ class Words:
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("aiduty", "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(pick=pick, version=__version__, langs=LANGS)
+    env.globals.update(pick=pick, version=__version__)
     return env
 
 
 def render(template: str, lang: str, **context: Any) -> str:
     """A page in ``lang``: the template with the words (``w``), the language and the context."""
-    return environment().get_template(template).render(w=Words(lang), lang=lang, today=date.today(), **context)
+    return environment().get_template(template).render(w=Words(lang), lang=lang, **context)

@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse
 
 from ..kb import KnowledgeBase
 from ..web import LANG_COOKIE, LANGS, Words, negotiate, render
-from .common import get_kb
 
 router = APIRouter(include_in_schema=False)
 

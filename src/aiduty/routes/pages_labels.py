@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from ..settings import Settings
-from ..web import LANG_COOKIE, negotiate
 from ..words import WEB_WORDS
 from .common import Problem, Tasks, get_settings, get_tasks
 from .labels import scan_upload
@@ -36,8 +35,7 @@ async def labels_form(request: Request, lang: str = Depends(page_lang),
 @router.post("/labels", response_class=HTMLResponse)
 async def labels_scan(request: Request, tasks: Tasks = Depends(get_tasks),
                       settings: Settings = Depends(get_settings)) -> HTMLResponse:
-    asked = request.query_params.get("lang")
-    lang = negotiate(asked, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+    lang = page_lang(request, request.query_params.get("lang"))
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise Problem(415, "Unsupported media type", "send the files as multipart/form-data")
     try:
