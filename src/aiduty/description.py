@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -208,6 +209,12 @@ def leaf_paths(model: type[BaseModel] = ServiceDescription, prefix: str = "") ->
         else:
             paths.append(prefix + name)
     return paths
+
+
+@lru_cache(maxsize=1)
+def fact_path_set() -> frozenset[str]:
+    """Every fact path of the description, as a set (made once)."""
+    return frozenset(leaf_paths())
 
 
 def list_paths() -> set[str]:

@@ -39,6 +39,7 @@ from .vocab import SH, fact_paths
 from .words import CHECKLIST_WORDS, SECTION_NAMES, SECTION_WORDS
 
 DONT_KNOW = object()
+DRAFT_ID = "draft-service"          # the id of a service the interview has not named yet (API and web pages)
 PLACEHOLDER_TEXT = "(stated)"
 THRESHOLD_PREDICATES = ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive", "hasValue")
 

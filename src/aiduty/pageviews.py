@@ -12,16 +12,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from .description import DescriptionError, leaf_paths, parse_description, parse_text
-from .interview import DONT_KNOW, Interview, as_plain, fact_help, field_kind, with_path
+from .description import DescriptionError, fact_path_set, parse_description, parse_text
+from .interview import DONT_KNOW, DRAFT_ID, Interview, as_plain, fact_help, field_kind, with_path
 from .render import _verdict, top_actions
 from .report import STATUS_ORDER, Report
 from .words import CHOICE_WORDS, HEADINGS, INTERVIEW_WORDS, WEB_WORDS
 
-DRAFT_ID = "draft-service"        # the id and (words.WEB_WORDS "draft_name") the name of an interview not named
 MAX_ROUNDS = 500
 
 
@@ -109,7 +107,7 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
     base = {"id": DRAFT_ID, "name": WEB_WORDS[lang]["draft_name"], **(payload.get("base") or {})}
     rounds: list[dict[str, Any]] = list(payload.get("rounds") or [])[:MAX_ROUNDS]
     parse_description(base, "interview")                 # a tampered state is refused like any bad input
-    facts = _facts()
+    facts = fact_path_set()
     desc, dont_know = base, []
     for answers in rounds:
         for fact, value in answers.items():
@@ -153,11 +151,6 @@ def interview_view(engine, payload: dict[str, Any]) -> dict[str, Any]:
     else:
         _PAGES[key] = _PAGES.pop(key)        # most recently used last
     return {**view, **page}
-
-
-@lru_cache(maxsize=1)
-def _facts() -> frozenset[str]:
-    return frozenset(leaf_paths())
 
 
 PAGE_CACHE = 256           # interview pages a worker remembers (in memory only): back, the language switch, the first page

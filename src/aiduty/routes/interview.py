@@ -17,14 +17,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from ..description import leaf_paths
+from ..description import fact_path_set
 from ..settings import Settings
 from ..report import RoleOut, ServiceRef
 from .check import WORKER_ERRORS, is_json
 from .common import Problem, Tasks, day, get_settings, get_tasks, request_id
 
 router = APIRouter(tags=["check"])
-DRAFT_ID, DRAFT_NAME = "draft-service", "Draft service"
+DRAFT_NAME = "Draft service"
 EXAMPLE = {"reach": {"mainland_china_public": True}, "capabilities": {"generates": ["image"]}}
 
 
@@ -59,7 +59,7 @@ async def interview(
 ) -> Response:
     if not is_json(request.headers.get("content-type")):
         raise Problem(415, "Unsupported media type", "send the partial description as application/json")
-    unknown = [f for f in dont_know if f not in _paths()]
+    unknown = [f for f in dont_know if f not in fact_path_set()]
     if unknown:
         raise Problem(422, "Invalid request", f"dont_know: not a fact of the service description: {unknown[0][:100]!r}",
                       field="dont_know")
@@ -69,19 +69,10 @@ async def interview(
     return Response(raw, media_type="application/json")
 
 
-_PATHS: set[str] = set()
-
-
-def _paths() -> set[str]:
-    if not _PATHS:
-        _PATHS.update(leaf_paths())
-    return _PATHS
-
-
 def worker_step(engine, payload: dict) -> bytes:
     """In a worker process: parse the body, rank the next questions, encode the answer as JSON."""
     from ..description import json_body, parse_description
-    from ..interview import Interview, fact_help
+    from ..interview import DRAFT_ID, Interview, fact_help
 
     data = json_body(payload["body"])
     if isinstance(data, dict):

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from ..description import DescriptionError, json_body, leaf_paths, slug
+from ..description import DescriptionError, fact_path_set, json_body, slug
 from ..settings import Settings
 from ..untrusted import InputError, decode
-from ..web import LANG_COOKIE, LANGS, Words, negotiate, pick
+from ..web import LANGS, Words, pick
 from .check import EXAMPLE_SERVICE
 from .common import Problem, Tasks, day, get_settings, get_tasks, request_id
 from .pages import page, page_lang
@@ -34,8 +34,7 @@ async def _form(request: Request) -> tuple[FormData, str, date]:
     """The posted form, its language (the form's ``lang`` first: the switch of a posted page) and its date."""
     form = await request.form(max_files=1, max_fields=MAX_SHOWN * 2 + 20)
     asked = form.get("lang")
-    lang = negotiate(asked if isinstance(asked, str) else None, request.cookies.get(LANG_COOKIE),
-                     request.headers.get("accept-language"))
+    lang = page_lang(request, asked if isinstance(asked, str) else None)
     if asked in LANGS:
         request.state.form_lang = asked
     raw = form.get("as_of")
@@ -148,7 +147,7 @@ async def download(request: Request, tasks: Tasks = Depends(get_tasks),
     if name:
         desc = {**desc, "name": name[:200]}
     dont_know = _json_field(form, "dont_know", [])        # listed in the YAML's header, as the CLI writes it
-    known = set(leaf_paths())
+    known = fact_path_set()
     dont_know = [f for f in dont_know if isinstance(f, str) and f in known][:MAX_SHOWN] if isinstance(dont_know, list) else []
     out = await _run(request, tasks, settings, {"view": "download", "format": fmt, "description": desc,
                                                 "as_of": as_of, "lang": lang, "dont_know": dont_know})
