@@ -67,11 +67,12 @@ class Browsing:
         assert not self.problems, self.problems
 
 
-# The fixtures are made available to every test module by tests/conftest.py (one definition, so one Playwright,
-# one browser and one server for the whole run: a second sync Playwright in the same thread would fail).
+# The fixtures are made available to every test module by tests/conftest.py (one definition: two sync Playwrights
+# at once in one thread would fail). Chromium lives for one test module: the sync API keeps an event loop running
+# in the thread while it is up, which would break a later test's asyncio.run(); the server lives for the run.
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     path = chromium_path()
     if path is None:

@@ -26,6 +26,6 @@ def engine(kb):
     return Engine(kb)
 
 
-# The browser tests' fixtures (tests/browser.py), defined here once for every module: one Playwright, one
-# Chromium and one `aiduty serve` for the whole run.
+# The browser tests' fixtures (tests/browser.py), defined here once for every module: Chromium per test module,
+# one `aiduty serve` for the whole run.
 from browser import browsing, chromium, web_server  # noqa: E402,F401
